@@ -1,0 +1,58 @@
+"""Render README.md from nbs/index.ipynb without Quarto, check it is current, or print one of its two commands.
+
+    python .ci/readme.py                 # write README.md
+    python .ci/readme.py --check         # exit 1 if README.md is not what nbs/index.ipynb renders to
+    python .ci/readme.py --command test  # print the README's test command (or: demo)
+"""
+import argparse, json, re, sys
+from pathlib import Path
+
+root = Path(__file__).resolve().parent.parent
+notebook, readme = root/'nbs'/'index.ipynb', root/'README.md'
+
+def directives(source):
+    "The `#| name: value` directives at the top of a code cell, and the rest of its source."
+    lines = source.splitlines()
+    n = next((i for i, l in enumerate(lines) if not l.startswith('#|')), len(lines))
+    found = dict((l[2:].split(':', 1) + [''])[:2] for l in lines[:n])
+    return {k.strip(): v.strip() for k, v in found.items()}, '\n'.join(lines[n:]).strip()
+
+def text_outputs(cell):
+    "What a reader should see under a code cell: printed output and plain-text results (warnings on stderr are left out)."
+    for out in cell.get('outputs', []):
+        if out['output_type'] == 'stream': text = out.get('text') if out.get('name') == 'stdout' else None
+        else: text = out.get('data', {}).get('text/plain')
+        if text: yield ''.join(text).rstrip()
+
+def render(nb):
+    "Markdown for `nb`: markdown cells as they are, code cells fenced, hidden cells left out."
+    parts = ['<!-- Made from nbs/index.ipynb by .ci/readme.py: edit the notebook, not this file. -->']
+    for cell in nb['cells']:
+        source = ''.join(cell['source'])
+        if cell['cell_type'] == 'markdown': parts.append(source.strip()); continue
+        flags, code = directives(source)
+        if 'hide' in flags or not code: continue
+        parts.append(f'```python\n{code}\n```')
+        if flags.get('output') != 'false':
+            parts += [f'```\n{text}\n```' for text in text_outputs(cell)]
+    return '\n\n'.join(parts) + '\n'
+
+def command(text, name):
+    "The README's `demo` or `test` command: the shell block that runs `ftkit demo`, or the other one."
+    blocks = [b.strip() for b in re.findall(r'```sh\n(.*?)```', text, re.S)]
+    if len(blocks) != 2: sys.exit(f'README.md must show exactly two shell commands, found {len(blocks)}')
+    demo = [b for b in blocks if 'ftkit demo' in b]
+    if len(demo) != 1: sys.exit('exactly one of the README commands must run `ftkit demo`')
+    return demo[0] if name == 'demo' else next(b for b in blocks if b is not demo[0])
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--check', action='store_true', help='exit 1 if README.md is out of date')
+    parser.add_argument('--command', choices=['demo', 'test'], help="print one of the README's two commands")
+    args = parser.parse_args()
+    text = render(json.loads(notebook.read_text(encoding='utf-8')))
+    if args.command: print(command(text, args.command))
+    elif args.check:
+        if readme.read_text(encoding='utf-8') != text: sys.exit('README.md is out of date: run `python .ci/readme.py`')
+        print('README.md is current')
+    else: readme.write_text(text, encoding='utf-8'); print(f'wrote {readme}')

@@ -1,0 +1,31 @@
+"`from ftkit.all import *` works beside `from fastai.vision.all import *`, in either order, and shadows nothing."
+import subprocess, sys, textwrap
+import pytest
+
+API = {'digits_dls', 'folder_dls', 'pets_dls', 'sample_backbone', 'transfer_learner'}
+
+def run_python(code):
+    "Run `code` in a fresh interpreter (star imports must start from a clean namespace); return its stdout."
+    done = subprocess.run([sys.executable, '-c', textwrap.dedent(code)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+@pytest.mark.parametrize('first,second', [('fastai.vision.all', 'ftkit.all'), ('ftkit.all', 'fastai.vision.all')])
+def test_star_imports_in_either_order(first, second):
+    out = run_python(f"""
+        from {first} import *
+        from {second} import *
+        import fastai.vision.all as fv, ftkit.all as fk
+        fastai_names = {{n for n in dir(fv) if not n.startswith('_')}}
+        ns = dict(globals())
+        assert all(ns[n] is getattr(fv, n) for n in fastai_names), 'a fastai name was shadowed'
+        assert all(ns[n] is getattr(fk, n) for n in fk.__all__), 'an ftkit name was shadowed'
+        assert 'Learner' in ns and 'digits_dls' in ns
+        print(sorted(fk.__all__))
+    """)
+    assert set(eval(out)) == API
+
+def test_public_api_shadows_no_fastai_name():
+    import fastai.vision.all as fv, ftkit.all as fk
+    assert set(fk.__all__) == API
+    assert not set(fk.__all__) & {n for n in dir(fv) if not n.startswith('_')}
