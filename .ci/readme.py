@@ -22,7 +22,8 @@ def text_outputs(cell):
     for out in cell.get('outputs', []):
         if out['output_type'] == 'stream': text = out.get('text') if out.get('name') == 'stdout' else None
         else: text = out.get('data', {}).get('text/plain')
-        if text: yield ''.join(text).rstrip()
+        text = ''.join(text or []).rstrip()
+        if text: yield text
 
 def render(nb):
     "Markdown for `nb`: markdown cells as they are, code cells fenced, hidden cells left out."

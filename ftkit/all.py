@@ -1,5 +1,7 @@
 "Everything in ftkit's public API: `from ftkit.all import *` (works beside `from fastai.vision.all import *`)."
 from .data import digits_dls, folder_dls, pets_dls
 from .models import sample_backbone, transfer_learner
+from .finder import LRFindResult, lr_find, plot_lr_finds
 
-__all__ = ['digits_dls', 'folder_dls', 'pets_dls', 'sample_backbone', 'transfer_learner']
+__all__ = ['digits_dls', 'folder_dls', 'pets_dls', 'sample_backbone', 'transfer_learner', 'lr_find', 'LRFindResult',
+           'plot_lr_finds']

@@ -2,7 +2,7 @@
 import subprocess, sys, textwrap
 import pytest
 
-API = {'digits_dls', 'folder_dls', 'pets_dls', 'sample_backbone', 'transfer_learner'}
+API = {'digits_dls', 'folder_dls', 'pets_dls', 'sample_backbone', 'transfer_learner', 'lr_find', 'LRFindResult', 'plot_lr_finds'}
 
 def run_python(code):
     "Run `code` in a fresh interpreter (star imports must start from a clean namespace); return its stdout."

@@ -1,0 +1,48 @@
+"`lr_find` reliability beyond the notebook: a real Ctrl-C mid-sweep, and a process where writing any file is forbidden."
+import signal, subprocess, sys, textwrap, warnings
+import pytest
+from fastai.vision.all import accuracy, set_seed
+from ftkit.data import digits_dls
+from ftkit.finder import learner_state, lr_find, same_state
+from ftkit.models import sample_backbone, transfer_learner
+
+def make_learner():
+    set_seed(0, reproducible=True)
+    return transfer_learner(digits_dls(n_per_class=20), sample_backbone(), metrics=accuracy)
+
+def test_ctrl_c_mid_sweep_restores_everything():
+    learn = make_learner()
+    before = learner_state(learn)
+    calls = []
+    def press_ctrl_c(module, inputs):
+        calls.append(1)
+        if len(calls) == 12: signal.raise_signal(signal.SIGINT)     # what a user's Ctrl-C delivers
+    hook = learn.model.register_forward_pre_hook(press_ctrl_c)
+    try:
+        with pytest.raises(KeyboardInterrupt): lr_find(learn, progress=False)
+    finally: hook.remove()
+    assert len(calls) == 12
+    assert same_state(before, learner_state(learn))
+
+def test_sweep_never_opens_a_file_for_writing():
+    code = textwrap.dedent("""
+        import sys, warnings; warnings.filterwarnings('ignore')
+        from pathlib import Path
+        from fastai.vision.all import accuracy, set_seed
+        from ftkit.data import digits_dls
+        from ftkit.finder import lr_find
+        from ftkit.models import sample_backbone, transfer_learner
+        set_seed(0)
+        learn = transfer_learner(digits_dls(n_per_class=20), sample_backbone(), metrics=accuracy)
+        learn.path = Path('/proc/ftkit-read-only')
+        def forbid_writes(event, args):
+            if event == 'open' and args[1] is not None and any(c in str(args[1]) for c in 'wax+'):
+                raise PermissionError(f'lr_find tried to write {args[0]}')
+        sys.addaudithook(forbid_writes)
+        result = lr_find(learn, progress=False)
+        print(result.recommended is not None, len(result.lr))
+    """)
+    done = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    found, steps = done.stdout.split()
+    assert found == 'True' and int(steps) > 50
