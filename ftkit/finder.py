@@ -115,7 +115,7 @@ def smooth_losses(losses, beta:float=0.98)->np.ndarray:
     avg = SmoothedLoss(beta)
     return np.array([avg.update(float(l)) for l in losses])
 
-# %% ../nbs/02_finder.ipynb #9581724a
+# %% ../nbs/02_finder.ipynb #98e31564
 def run_sweep(learn, schedule:np.ndarray, ratios:np.ndarray, stop_div, beta:float, progress:bool)->tuple:
     "Train `learn` one batch per rate of `schedule` (times `ratios` per group); does NOT restore it. -> rates, raw, smoothed, stop."
     opt, model = learn.opt, learn.model
@@ -124,6 +124,7 @@ def run_sweep(learn, schedule:np.ndarray, ratios:np.ndarray, stop_div, beta:floa
     if any(isinstance(cb, BnFreeze) for cb in learn.cbs): set_bn_eval(model)   # keep the BatchNorm policy
     n_inp = getattr(learn.dls, 'n_inp', None)
     raw, smoothed, avg, best, stop = [], [], SmoothedLoss(beta), math.inf, 'reached end_lr'
+    warmup = len(schedule) // 10              # these first steps neither set the best loss nor stop the sweep
     batches = endless_batches(learn.dls.train)
     for i in (progress_bar(range(len(schedule)), leave=False) if progress else range(len(schedule))):
         batch = next(batches)
@@ -134,11 +135,12 @@ def run_sweep(learn, schedule:np.ndarray, ratios:np.ndarray, stop_div, beta:floa
         if not math.isfinite(value): stop = f'non-finite loss ({value}) at step {i}'; break
         loss.backward(); opt.step(); opt.zero_grad()
         raw.append(value); smoothed.append(avg.update(loss))
+        if i < warmup: continue
         best = min(best, smoothed[-1])
         if stop_div is not None and smoothed[-1] > stop_div * best: stop = f'diverged at step {i}'; break
     return schedule[:len(raw)], np.array(raw), np.array(smoothed), stop
 
-# %% ../nbs/02_finder.ipynb #d0b5b1a7
+# %% ../nbs/02_finder.ipynb #bd9d1ec9
 SUGGESTION_RULES = {'valley': valley, 'steep': steep, 'minimum': minimum, 'slide': slide}
 MIN_POINTS = {'valley': 3, 'steep': 3, 'minimum': 3, 'slide': 16}
 
@@ -152,7 +154,7 @@ def fastai_suggestions(lrs, smoothed, num_it:int)->dict:
     x, y = map(torch.tensor, usable_points(lrs, smoothed, num_it))
     return {name: float(rule(x, y, num_it)[0]) for name, rule in SUGGESTION_RULES.items() if len(x) >= MIN_POINTS[name]}
 
-# %% ../nbs/02_finder.ipynb #5341df26
+# %% ../nbs/02_finder.ipynb #04b1bf0f
 def curve_facts(lrs, smoothed, raw, num_it:int, stop:str)->dict:
     "The numbers the recommendation and the diagnostics are read from."
     x, y = usable_points(lrs, smoothed, num_it)
@@ -175,7 +177,7 @@ def recommend(facts:dict, suggestions:dict, frozen:bool)->float:
     "ftkit's pick: fastai's `minimum` when the body is frozen, `valley` otherwise; None if the curve cannot be trusted."
     return suggestions.get('minimum' if frozen else 'valley') if trustworthy(facts) else None
 
-# %% ../nbs/02_finder.ipynb #9cce6fe4
+# %% ../nbs/02_finder.ipynb #3936e190
 def diagnose(facts:dict, suggestions:dict, settings:dict, stop:str)->list:
     "Plain-language warnings about a sweep, each saying what to change."
     notes = []
@@ -203,7 +205,7 @@ def diagnose(facts:dict, suggestions:dict, settings:dict, stop:str)->list:
                      "the curve has no single clear region; read the plot before trusting any one of them.")
     return notes
 
-# %% ../nbs/02_finder.ipynb #03026821
+# %% ../nbs/02_finder.ipynb #ae4db4e2
 class LRFindResult:
     "An LR range test's rates (every group, every step), raw and smoothed losses, suggestions, recommendation and diagnostics."
     def __init__(self, lrs, losses, smoothed, settings:dict, stop:str):
@@ -247,7 +249,7 @@ class LRFindResult:
         return (f"LRFindResult({len(self.losses)} steps, {self.stop}; recommended {rec}; suggestions: {found}"
                 f"{'; ' + str(len(self.diagnostics)) + ' diagnostic(s)' if self.diagnostics else ''})")
 
-# %% ../nbs/02_finder.ipynb #c2376bd3
+# %% ../nbs/02_finder.ipynb #fdd4cddb
 RESULT_FORMAT = 'ftkit.LRFindResult/1'
 
 @patch
@@ -271,7 +273,7 @@ def load(cls:LRFindResult, path)->LRFindResult:
     if data.get('format') != RESULT_FORMAT: raise ValueError(f"`path` {path} is not an ftkit LRFindResult file")
     return cls(data['lrs'], data['losses'], data['smoothed'], data['settings'], data['stop'])
 
-# %% ../nbs/02_finder.ipynb #be1312d8
+# %% ../nbs/02_finder.ipynb #e9437b45
 @patch
 def plot(self:LRFindResult, ax=None, skip_end:int=5)->Figure:
     "The loss against the last group's rate (log scale): raw and smoothed, every suggestion, the recommendation annotated."
@@ -314,7 +316,7 @@ def plot_lr_finds(results:list,      # `LRFindResult`s to overlay
     ax.legend(loc='best', fontsize=8)
     return fig
 
-# %% ../nbs/02_finder.ipynb #b363746c
+# %% ../nbs/02_finder.ipynb #059518f0
 def _check_lr_find_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode):
     "Raise a ValueError naming the argument for anything `lr_find` cannot run with."
     for name, value in [('start_lr', start_lr), ('end_lr', end_lr)]:
@@ -339,7 +341,7 @@ def _frozen_groups(opt)->list:
     "For each layer group: is its weight (every parameter with more than one dimension) frozen?"
     return [not any(p.requires_grad for p in group if p.ndim > 1) for group in opt.param_lists]
 
-# %% ../nbs/02_finder.ipynb #22818648
+# %% ../nbs/02_finder.ipynb #d542f178
 def lr_find(learn,                  # a fastai `Learner`; left exactly as it was found
             start_lr:float=1e-7,     # the last layer group's rate at the first step
             end_lr:float=10,         # the rate the sweep heads for (its last step is one short of it, as in fastai)
