@@ -2,9 +2,9 @@
 from .data import digits_dls, folder_dls, pets_dls
 from .models import sample_backbone, transfer_learner
 from .finder import LRFindResult, lr_find, plot_lr_finds
-from .groups import (discriminative_lrs, freeze, gradual_unfreeze, group_lrs, layer_groups, plot_group_rates, show_groups,
-                     unfreeze)
+from .groups import (discriminative_lrs, freeze, gradual_unfreeze, group_lrs, layer_groups, plot_group_rates, plot_groups,
+                     show_groups, unfreeze)
 
 __all__ = ['digits_dls', 'folder_dls', 'pets_dls', 'sample_backbone', 'transfer_learner', 'lr_find', 'LRFindResult',
            'plot_lr_finds', 'freeze', 'unfreeze', 'gradual_unfreeze', 'group_lrs', 'show_groups', 'discriminative_lrs',
-           'layer_groups', 'plot_group_rates']
+           'layer_groups', 'plot_group_rates', 'plot_groups']

@@ -205,7 +205,7 @@ def diagnose(facts:dict, suggestions:dict, settings:dict, stop:str)->list:
                      "the curve has no single clear region; read the plot before trusting any one of them.")
     return notes
 
-# %% ../nbs/02_finder.ipynb #ae4db4e2
+# %% ../nbs/02_finder.ipynb #846f27e7
 class LRFindResult:
     "An LR range test's rates (every group, every step), raw and smoothed losses, suggestions, recommendation and diagnostics."
     def __init__(self, lrs, losses, smoothed, settings:dict, stop:str):
@@ -246,7 +246,8 @@ class LRFindResult:
     def __repr__(self):
         found = ', '.join(f'{k} {v:.2e}' for k, v in self.suggestions.items()) or 'none'
         rec = 'none' if self.recommended is None else f'{self.recommended:.2e}'
-        return (f"LRFindResult({len(self.losses)} steps, {self.stop}; recommended {rec}; suggestions: {found}"
+        spread = '' if self.spread is None else f' (spread {self.spread:.1f} decades)'
+        return (f"LRFindResult({len(self.losses)} steps, {self.stop}; recommended {rec}; suggestions: {found}{spread}"
                 f"{'; ' + str(len(self.diagnostics)) + ' diagnostic(s)' if self.diagnostics else ''})")
 
 # %% ../nbs/02_finder.ipynb #fdd4cddb

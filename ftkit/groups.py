@@ -15,7 +15,7 @@ from fastai.vision.all import BnFreeze, Optimizer, bn_types, combined_cos, sgd_s
 
 # %% auto #0
 __all__ = ['layer_groups', 'freeze', 'unfreeze', 'check_lr', 'group_lrs', 'discriminative_lrs', 'bn_mode', 'show_groups',
-           'group_rate_schedules', 'plot_group_rates', 'gradual_unfreeze']
+           'lr_text', 'plot_groups', 'group_rate_schedules', 'plot_group_rates', 'gradual_unfreeze']
 
 # %% ../nbs/03_groups.ipynb #19ad7c3f
 def layer_groups(learn)->list:
@@ -120,7 +120,34 @@ def show_groups(learn,     # a fastai `Learner`
                          batchnorm=f"{len(bns)} x {', '.join(modes)}" if bns else '-', lr=rate))
     return pd.DataFrame(rows).set_index('group')
 
-# %% ../nbs/03_groups.ipynb #aff473cb
+# %% ../nbs/03_groups.ipynb #5ef9516d
+def lr_text(lr)->str:
+    "A short text for a rate, list or slice, as a user would type it."
+    if isinstance(lr, slice): return f"slice({lr.start:g}, {lr.stop:g})" if lr.start else f"slice({lr.stop:g})"
+    if isinstance(lr, (list, tuple, np.ndarray)): return '[' + ', '.join(f'{v:.1e}' for v in lr) + ']'
+    return 'current rates' if lr is None else f'{lr:g}'
+
+def plot_groups(learn,      # a fastai `Learner`
+                lr=None,     # rates to show (default: the optimizer's current rates)
+                ax=None,     # draw into this Axes (default: a new Figure)
+                title:str=None,
+               )->Figure:
+    "Bars of each layer group's parameters, trainable and frozen, labelled with the group's rate."
+    table = show_groups(learn, lr)
+    trainable = [sum(p.numel() for p in g if p.requires_grad) for g in layer_groups(learn)]
+    fig = Figure(figsize=(6.4, 2.6)) if ax is None else ax.figure
+    ax = fig.subplots() if ax is None else ax
+    y = np.arange(len(table))[::-1]
+    ax.barh(y, trainable, color='C2', label='trains')
+    ax.barh(y, table.parameters - np.array(trainable), left=trainable, color='lightgrey', label='frozen')
+    for yi, (i, row) in zip(y, table.iterrows()):
+        ax.text(row.parameters, yi, f'  lr {row.lr:.1e}', va='center', fontsize=9)
+    ax.set_yticks(y, [f'group {i}: {row.first_layer} .. {row.last_layer}' for i, row in table.iterrows()], fontsize=8)
+    ax.set_xlabel('parameters'); ax.set_xlim(0, table.parameters.max() * 1.35); ax.legend(fontsize=8, loc='upper right')
+    ax.set_title(title or f'layer groups at lr={lr_text(lr)}', fontsize=10)
+    return fig
+
+# %% ../nbs/03_groups.ipynb #40a5844e
 def group_rate_schedules(learn, lr, n_steps:int=100, pct_start:float=0.25, div:float=25., div_final:float=1e5)->np.ndarray:
     "The rate of every group at `n_steps` evenly spaced points of a `fit_one_cycle(..., lr)`: shape (n_steps, groups)."
     top = np.array(group_lrs(learn, lr))
@@ -136,10 +163,10 @@ def plot_group_rates(learn, lr, pct_start:float=0.25, div:float=25., div_final:f
         ax.plot(np.linspace(0, 1, len(rates), endpoint=False), rates[:, i], lw=2,
                 label=f"group {i} ({table.first_layer[i]} .. {table.last_layer[i]}), max {rates[:, i].max():.1e}")
     ax.set_yscale('log'); ax.set_xlabel('fraction of training'); ax.set_ylabel('learning rate')
-    ax.set_title(f'fit_one_cycle rates per layer group, lr={lr}', fontsize=10); ax.legend(fontsize=8)
+    ax.set_title(f'fit_one_cycle rates per layer group, lr={lr_text(lr)}', fontsize=10); ax.legend(fontsize=8)
     return fig
 
-# %% ../nbs/03_groups.ipynb #ba88750e
+# %% ../nbs/03_groups.ipynb #6e1d29c3
 def gradual_unfreeze(learn,                 # a fastai `Learner` with at least two layer groups
                      epochs_per_stage=1,     # epochs of each stage: a number, or one per stage (as many as groups)
                      lr_max:float=1e-3,      # the head's rate; lower groups get `discriminative_lrs(lr_max, ...)`
