@@ -64,7 +64,7 @@ def _writable_folder(out)->Path:
 def _positive(name, value):
     if not isinstance(value, int) or value < 1: raise ValueError(f"`{name}` must be a positive whole number, got {value!r}")
 
-# %% ../nbs/10_cli.ipynb #e857369e
+# %% ../nbs/10_cli.ipynb #3e08ef0e
 def run_demo(out='ftkit-demo',          # folder for the plots and the report (created if needed)
              n_per_class:int=None,       # labelled training images per class of the target task (None: all, ~145)
              head_epochs:int=3,          # phase 1: one-cycle epochs on the new head, body frozen
@@ -87,11 +87,9 @@ def run_demo(out='ftkit-demo',          # folder for the plots and the report (c
     for name, epochs, frozen in [('phase 1: head (body frozen)', head_epochs, True),
                                  ('phase 2: all layers (unfrozen)', body_epochs, False)]:
         t0 = time.perf_counter()
-        if not frozen:
-            unfreeze(learn)
-            learn.opt.set_hyper('lr', slice(0.1, 1.0))     # the groups' ratios for the second sweep
+        if not frozen: unfreeze(learn)
         say(f"\n{name}: LR finder ...")
-        found = lr_find(learn, seed=seed, progress=progress)
+        found = lr_find(learn, ratios=None if frozen else slice(0.1, 1.0), seed=seed, progress=progress)
         finder_png = out/f"lr_find_{'head' if frozen else 'body'}.png"
         fig = found.plot(); fig.savefig(finder_png, dpi=100, bbox_inches='tight')
         rate = chosen_rate(found)
