@@ -5,7 +5,7 @@ frozen; end_lr=1 with the divergence stop off so that every variant runs exactly
 7 repeats, medians. Run: .venv/bin/python bench/lr_find_speed.py"""
 import statistics, tempfile, time, warnings
 warnings.filterwarnings('ignore')
-import numpy as np, torch
+import torch
 from fastai.vision.all import accuracy, defaults, set_seed
 from ftkit.data import digits_dls
 from ftkit.finder import lr_find, lr_schedule

@@ -1,6 +1,4 @@
 "Data edge cases: few-shot splits, tiny training sets, broken and badly laid-out image folders."
-import tempfile, warnings
-from pathlib import Path
 import numpy as np, pytest
 from PIL import Image
 from fastai.vision.all import accuracy

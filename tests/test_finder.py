@@ -1,5 +1,5 @@
 "`lr_find` reliability beyond the notebook: a real Ctrl-C mid-sweep, and a process where writing any file is forbidden."
-import signal, subprocess, sys, textwrap, warnings
+import signal, subprocess, sys, textwrap
 import pytest
 from fastai.vision.all import accuracy, set_seed
 from ftkit.data import digits_dls
