@@ -93,4 +93,12 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'ftkit.models.sample_backbone_path': ('models.html#sample_backbone_path', 'ftkit/models.py'),
                               'ftkit.models.sample_body': ('models.html#sample_body', 'ftkit/models.py'),
                               'ftkit.models.train_and_score': ('models.html#train_and_score', 'ftkit/models.py'),
-                              'ftkit.models.transfer_learner': ('models.html#transfer_learner', 'ftkit/models.py')}}}
+                              'ftkit.models.transfer_learner': ('models.html#transfer_learner', 'ftkit/models.py')},
+            'ftkit.schedules': { 'ftkit.schedules.RecordHypers': ('schedules.html#recordhypers', 'ftkit/schedules.py'),
+                                 'ftkit.schedules.RecordHypers.after_batch': ( 'schedules.html#recordhypers.after_batch',
+                                                                               'ftkit/schedules.py'),
+                                 'ftkit.schedules.RecordHypers.before_fit': ( 'schedules.html#recordhypers.before_fit',
+                                                                              'ftkit/schedules.py'),
+                                 'ftkit.schedules.RecordHypers.moms': ('schedules.html#recordhypers.moms', 'ftkit/schedules.py'),
+                                 'ftkit.schedules.RecordHypers.rates': ('schedules.html#recordhypers.rates', 'ftkit/schedules.py'),
+                                 'ftkit.schedules.triangular_schedule': ('schedules.html#triangular_schedule', 'ftkit/schedules.py')}}}

@@ -4,7 +4,8 @@ from .models import sample_backbone, transfer_learner
 from .finder import LRFindResult, lr_find, plot_lr_finds
 from .groups import (discriminative_lrs, freeze, gradual_unfreeze, group_lrs, layer_groups, plot_group_rates, plot_groups,
                      show_groups, unfreeze)
+from .schedules import RecordHypers, triangular_schedule
 
 __all__ = ['digits_dls', 'folder_dls', 'pets_dls', 'sample_backbone', 'transfer_learner', 'lr_find', 'LRFindResult',
            'plot_lr_finds', 'freeze', 'unfreeze', 'gradual_unfreeze', 'group_lrs', 'show_groups', 'discriminative_lrs',
-           'layer_groups', 'plot_group_rates', 'plot_groups']
+           'layer_groups', 'plot_group_rates', 'plot_groups', 'RecordHypers', 'triangular_schedule']

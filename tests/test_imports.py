@@ -3,7 +3,8 @@ import subprocess, sys, textwrap
 import pytest
 
 API = {'digits_dls', 'folder_dls', 'pets_dls', 'sample_backbone', 'transfer_learner', 'lr_find', 'LRFindResult', 'plot_lr_finds',
-       'freeze', 'unfreeze', 'gradual_unfreeze', 'group_lrs', 'show_groups', 'discriminative_lrs', 'layer_groups', 'plot_group_rates', 'plot_groups'}
+       'freeze', 'unfreeze', 'gradual_unfreeze', 'group_lrs', 'show_groups', 'discriminative_lrs', 'layer_groups', 'plot_group_rates', 'plot_groups',
+       'RecordHypers', 'triangular_schedule'}
 
 def run_python(code):
     "Run `code` in a fresh interpreter (star imports must start from a clean namespace); return its stdout."
