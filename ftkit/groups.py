@@ -14,8 +14,8 @@ from matplotlib.figure import Figure
 from fastai.vision.all import BnFreeze, Optimizer, bn_types, combined_cos, sgd_step
 
 # %% auto #0
-__all__ = ['layer_groups', 'freeze', 'unfreeze', 'check_lr', 'group_lrs', 'discriminative_lrs', 'bn_mode', 'show_groups',
-           'lr_text', 'plot_groups', 'group_rate_schedules', 'plot_group_rates', 'gradual_unfreeze']
+__all__ = ['layer_groups', 'freeze', 'unfreeze', 'positive_number', 'check_lr', 'group_lrs', 'discriminative_lrs', 'bn_mode',
+           'show_groups', 'lr_text', 'plot_groups', 'group_rate_schedules', 'plot_group_rates', 'gradual_unfreeze']
 
 # %% ../nbs/03_groups.ipynb #19ad7c3f
 def layer_groups(learn)->list:
@@ -51,24 +51,25 @@ def unfreeze(learn):
     learn.freeze_to(0)
     return learn
 
-# %% ../nbs/03_groups.ipynb #2d6ac61c
-def _positive(value)->bool:
+# %% ../nbs/03_groups.ipynb #0c73d4a6
+def positive_number(value)->bool:
+    "Is `value` a finite number greater than zero (and not a bool)?"
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value) and value > 0
 
 def check_lr(lr, n_groups:int):
     "Raise a ValueError naming `lr` unless it is a positive number, a list of `n_groups` of them, or a valid slice."
     if isinstance(lr, slice):
-        if lr.step is not None or not _positive(lr.stop):
+        if lr.step is not None or not positive_number(lr.stop):
             raise ValueError(f"`lr` as a slice must be slice(hi) or slice(lo, hi) with positive rates, got {lr}")
-        if lr.start not in (None, 0) and not _positive(lr.start):
+        if lr.start not in (None, 0) and not positive_number(lr.start):
             raise ValueError(f"`lr` slice(lo, hi) needs a positive lo, got {lr}")
         if lr.start and lr.start > lr.stop:
             raise ValueError(f"`lr` slice(lo, hi) needs lo <= hi (early layers slower), got slice({lr.start:g}, {lr.stop:g}); "
                              f"did you mean slice({lr.stop:g}, {lr.start:g})?")
     elif isinstance(lr, (list, tuple, np.ndarray)):
         if len(lr) != n_groups: raise ValueError(f"`lr` has {len(lr)} rates but the learner has {n_groups} layer groups")
-        if not all(_positive(v) for v in lr): raise ValueError(f"`lr` rates must all be positive numbers, got {list(lr)}")
-    elif not _positive(lr): raise ValueError(f"`lr` must be a positive number, a list or a slice, got {lr!r}")
+        if not all(positive_number(v) for v in lr): raise ValueError(f"`lr` rates must all be positive numbers, got {list(lr)}")
+    elif not positive_number(lr): raise ValueError(f"`lr` must be a positive number, a list or a slice, got {lr!r}")
 
 def group_lrs(learn, # a fastai `Learner`
               lr,     # a number, a list (one per group) or a slice
@@ -80,16 +81,16 @@ def group_lrs(learn, # a fastai `Learner`
     stand_in.set_hyper('lr', list(lr) if isinstance(lr, (tuple, np.ndarray)) else lr)
     return [float(h['lr']) for h in stand_in.hypers]
 
-# %% ../nbs/03_groups.ipynb #4a7670ce
+# %% ../nbs/03_groups.ipynb #35456ca9
 def discriminative_lrs(lr_max:float,    # the rate of the last group (the head)
                        n_groups:int,     # number of layer groups
                        factor:float=2.6, # each group gets the rate of the next one divided by `factor` (ULMFiT)
                       )->list:
     "ULMFiT's discriminative rates: `lr_max` for the last group, divided by `factor` for each group below it."
-    if not _positive(lr_max): raise ValueError(f"`lr_max` must be a positive number, got {lr_max!r}")
+    if not positive_number(lr_max): raise ValueError(f"`lr_max` must be a positive number, got {lr_max!r}")
     if isinstance(n_groups, bool) or not isinstance(n_groups, numbers.Integral) or n_groups < 1:
         raise ValueError(f"`n_groups` must be a positive whole number, got {n_groups!r}")
-    if not _positive(factor) or factor < 1: raise ValueError(f"`factor` must be a number >= 1, got {factor!r}")
+    if not positive_number(factor) or factor < 1: raise ValueError(f"`factor` must be a number >= 1, got {factor!r}")
     return [float(lr_max / factor ** (n_groups - 1 - i)) for i in range(n_groups)]
 
 # %% ../nbs/03_groups.ipynb #73c1b10c
