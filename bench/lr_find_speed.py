@@ -2,7 +2,7 @@
 vs a hand-written PyTorch loop doing the same 100 steps (same model, optimizer, loss and batches, no bookkeeping).
 Offline task (digits 5-9, all 717 training images, bs=32: 22 batches per pass), pretrained `sample_backbone`, body
 frozen; end_lr=1 with the divergence stop off so that every variant runs exactly 100 steps. Variants are interleaved,
-7 repeats, medians. Run: .venv/bin/python bench/lr_find_speed.py"""
+15 repeats, medians. Run: .venv/bin/python bench/lr_find_speed.py"""
 import statistics, tempfile, time, warnings
 warnings.filterwarnings('ignore')
 import torch
@@ -40,12 +40,12 @@ variants = {
     'plain PyTorch loop (num_workers=0)': (0, plain_loop),
 }
 times = {name: [] for name in variants}
-for repeat in range(7):
+for repeat in range(15):
     for name, (workers, run) in variants.items():
         learn = make(workers)
         start = time.perf_counter(); run(learn); times[name].append(time.perf_counter() - start)
 med = {name: statistics.median(t) for name, t in times.items()}
 ftkit = med['ftkit lr_find (num_workers=0)']
-print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {STEPS} steps; median of 7\n")
+print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {STEPS} steps; median of 15\n")
 print('| variant | median (s) | ftkit / variant |\n|---|---|---|')
 for name, m in med.items(): print(f'| {name} | {m:.3f} | {ftkit / m:.2f}x |')
