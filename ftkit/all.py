@@ -5,7 +5,9 @@ from .finder import LRFindResult, lr_find, plot_lr_finds
 from .groups import (discriminative_lrs, freeze, gradual_unfreeze, group_lrs, layer_groups, plot_group_rates, plot_groups,
                      show_groups, unfreeze)
 from .schedules import RecordHypers, triangular_schedule
+from .recipe import FineTuneReport, PhaseResult, fit_body, fit_head, two_phase
 
 __all__ = ['digits_dls', 'folder_dls', 'pets_dls', 'sample_backbone', 'transfer_learner', 'lr_find', 'LRFindResult',
            'plot_lr_finds', 'freeze', 'unfreeze', 'gradual_unfreeze', 'group_lrs', 'show_groups', 'discriminative_lrs',
-           'layer_groups', 'plot_group_rates', 'plot_groups', 'RecordHypers', 'triangular_schedule']
+           'layer_groups', 'plot_group_rates', 'plot_groups', 'RecordHypers', 'triangular_schedule',
+           'fit_head', 'fit_body', 'two_phase', 'FineTuneReport', 'PhaseResult']

@@ -225,16 +225,17 @@ def pooled_features(body:nn.Module, dl)->tuple:
     finally: body.train(was_training)
     return torch.cat(feats).numpy(), torch.cat(ys).numpy()
 
-# %% ../nbs/01_models.ipynb #88b90fe3
+# %% ../nbs/01_models.ipynb #2597854d
 def train_and_score(recipe,               # function `learn -> None` that trains it
                     pretrained:bool=True, # start from the shipped pretrained body (else random init)
                     n_per_class:int=20,   # labelled target images per class
                     seed:int=0,           # seeds data, weights and batch order
+                    **kwargs,             # passed on to `transfer_learner` (e.g. `bn='frozen'`)
                    )->float:              # validation accuracy
     "Validation accuracy on the target digits after `recipe` trains a `transfer_learner` on `sample_backbone`."
     set_seed(seed, reproducible=True)
     learn = transfer_learner(digits_dls(n_per_class=n_per_class, seed=seed), sample_backbone(pretrained),
-                             pretrained=pretrained, metrics=accuracy)
+                             pretrained=pretrained, metrics=accuracy, **kwargs)
     with learn.no_bar(), learn.no_logging():
         recipe(learn)
         return float(learn.validate()[1])

@@ -16,28 +16,66 @@ def demo_run(tmp_path_factory):
     cwd = tmp_path_factory.mktemp('demo')
     return run('demo', cwd=cwd), cwd
 
+REPORT_FILES = ['lr_find_body.png', 'lr_find_head.png', 'report.json', 'report.md', 'report.png']
+
 def test_demo_writes_plots_and_report(demo_run):
     done, cwd = demo_run
     assert done.returncode == 0, done.stderr
     out = cwd/'ftkit-demo'
-    assert sorted(p.name for p in out.iterdir()) == ['loss.png', 'lr_find_body.png', 'lr_find_head.png', 'report.json', 'report.md']
-    assert all((out/f).read_bytes()[:4] == b'\x89PNG' for f in ['loss.png', 'lr_find_body.png', 'lr_find_head.png'])
+    assert sorted(p.name for p in out.iterdir()) == REPORT_FILES
+    assert all((out/f).read_bytes()[:4] == b'\x89PNG' for f in REPORT_FILES if f.endswith('.png'))
     assert sorted(p.name for p in cwd.iterdir()) == ['ftkit-demo']          # nothing written outside --out
 
 def test_demo_learns_and_reports_it(demo_run):
     done, cwd = demo_run
     report = json.loads((cwd/'ftkit-demo'/'report.json').read_text())
     head, body = report['phases']
-    assert head['accuracy'] > 0.6 and body['accuracy'] > 0.8                  # five classes: chance is 0.2
-    assert len(body['lr']) == 3 and body['lr'][0] < body['lr'][1] < body['lr'][2]
-    assert 'accuracy after phase 1' in done.stdout and 'accuracy after phase 2' in done.stdout
-    assert f"{body['accuracy']:.3f}" in (cwd/'ftkit-demo'/'report.md').read_text()
+    assert head['metrics']['accuracy'] > 0.6 and body['metrics']['accuracy'] > 0.8     # five classes: chance is 0.2
+    assert len(body['rates']) == 3 and body['rates'][0] < body['rates'][1] < body['rates'][2]
+    assert head['finder'] is not None and body['finder'] is not None
+    assert 'after phase 1' in done.stdout and 'after phase 2' in done.stdout
+    assert f"{body['metrics']['accuracy']:.4f}" in (cwd/'ftkit-demo'/'report.md').read_text()
 
 def test_demo_help_explains_every_option(tmp_path):
     done = run('demo', '--help', cwd=tmp_path)
     assert done.returncode == 0
-    for option in ['--out', '--n-per-class', '--head-epochs', '--body-epochs', '--bs', '--seed', '--no-progress']:
+    for option in ['--out', '--n-per-class', '--head-epochs', '--body-epochs', '--epochs', '--bs', '--seed', '--no-progress']:
         assert option in done.stdout
+
+def make_image_folder(root, n_per_class=6, size=24):
+    "Two classes of small PNGs (reddish and bluish noise) in class folders under `root`."
+    import numpy as np
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    for name, channel in [('red', 0), ('blue', 2)]:
+        (root/name).mkdir(parents=True)
+        for i in range(n_per_class):
+            pixels = rng.integers(0, 120, (size, size, 3), dtype=np.uint8); pixels[..., channel] += 120
+            Image.fromarray(pixels).save(root/name/f'{i}.png')
+    return root
+
+def test_finetune_a_folder_offline(tmp_path):
+    images = make_image_folder(tmp_path/'images')
+    done = run('finetune', str(images), '--arch', 'resnet18', '--weights', 'none', '--epochs', '1', '2', '--size', '24',
+               '--bs', '4', '--out', str(tmp_path/'out'), '--no-progress', cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path/'out').iterdir()) == REPORT_FILES
+    report = json.loads((tmp_path/'out'/'report.json').read_text())
+    assert [p['epochs'] for p in report['phases']] == [1, 2]
+    assert report['info']['settings']['arch'] == 'resnet18' and report['info']['classes'] == ['blue', 'red']
+    assert set(json.loads(done.stdout.strip().splitlines()[-1])) == {'head', 'body'}
+
+@pytest.mark.parametrize('args,message', [(['--arch', 'resnet19'], 'arch'), (['--epochs', '0', '2'], 'head_epochs'),
+                                          (['--size', '0'], 'size')])
+def test_finetune_bad_arguments_fail_before_training(tmp_path, args, message):
+    images = make_image_folder(tmp_path/'images')
+    done = run('finetune', str(images), '--weights', 'none', '--out', str(tmp_path/'out'), *args, cwd=tmp_path)
+    assert done.returncode == 2 and message in done.stderr and 'Traceback' not in done.stderr
+    assert not (tmp_path/'out').exists()
+
+def test_finetune_missing_folder(tmp_path):
+    done = run('finetune', str(tmp_path/'nowhere'), '--weights', 'none', cwd=tmp_path)
+    assert done.returncode == 2 and 'path' in done.stderr and 'Traceback' not in done.stderr
 
 @pytest.mark.parametrize('args,message', [(['--head-epochs', '0'], 'head_epochs'), (['--n-per-class', '0'], 'n_per_class'),
                                           (['--bs', '-1'], 'bs')])
