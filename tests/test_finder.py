@@ -18,9 +18,12 @@ def test_ctrl_c_mid_sweep_restores_everything():
         calls.append(1)
         if len(calls) == 12: signal.raise_signal(signal.SIGINT)     # what a user's Ctrl-C delivers
     hook = learn.model.register_forward_pre_hook(press_ctrl_c)
+    # Python's own Ctrl-C handler, as in a terminal or notebook; a process started in the background (`cmd &`)
+    # inherits SIGINT ignored, and then the signal would do nothing at all
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with pytest.raises(KeyboardInterrupt): lr_find(learn, progress=False)
-    finally: hook.remove()
+    finally: hook.remove(); signal.signal(signal.SIGINT, handler)
     assert len(calls) == 12
     assert same_state(before, learner_state(learn))
 
