@@ -17,7 +17,7 @@ from .recipe import FineTuneReport, check_epochs, two_phase, writable_folder
 # %% auto #0
 __all__ = ['run_demo', 'architecture', 'run_finetune', 'main']
 
-# %% ../nbs/10_cli.ipynb #9f0ab275
+# %% ../nbs/10_cli.ipynb #3160587b
 def _say(progress:bool): return print if progress else (lambda *a, **k: None)
 
 def _finish(learn, report, out:Path, info:dict, say)->FineTuneReport:
@@ -26,6 +26,9 @@ def _finish(learn, report, out:Path, info:dict, say)->FineTuneReport:
     report.save(out)
     head, body = report['head'], report['body']
     say(report.summary().drop(columns='rule').to_string(float_format=lambda v: f'{v:.4g}'))
+    for p in report.phases:
+        say(f"{p.name}: lr {p.lr}, {p.rule}")
+        for note in ([] if p.finder is None else p.finder.diagnostics): say(f"  LR finder note: {note}")
     say(f"\nDone in {report.info['seconds']:.1f} s: accuracy {head.metrics.get('accuracy', float('nan')):.3f} after phase 1, "
         f"{body.metrics.get('accuracy', float('nan')):.3f} after phase 2. Report and plots in {out}/")
     return report
