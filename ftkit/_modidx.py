@@ -155,6 +155,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'ftkit.strategies._gradual': ('strategies.html#_gradual', 'ftkit/strategies.py'),
                                   'ftkit.strategies._lp_ft': ('strategies.html#_lp_ft', 'ftkit/strategies.py'),
                                   'ftkit.strategies._unfrozen_one_cycle': ('strategies.html#_unfrozen_one_cycle', 'ftkit/strategies.py'),
+                                  'ftkit.strategies.build_learner': ('strategies.html#build_learner', 'ftkit/strategies.py'),
                                   'ftkit.strategies.compare_strategies': ('strategies.html#compare_strategies', 'ftkit/strategies.py'),
                                   'ftkit.strategies.plot_strategies': ('strategies.html#plot_strategies', 'ftkit/strategies.py'),
                                   'ftkit.strategies.validation_accuracy': ('strategies.html#validation_accuracy', 'ftkit/strategies.py')}}}
