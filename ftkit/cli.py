@@ -17,10 +17,10 @@ from .recipe import FineTuneReport, check_epochs, two_phase, writable_folder
 # %% auto #0
 __all__ = ['run_demo', 'architecture', 'run_finetune', 'main']
 
-# %% ../nbs/10_cli.ipynb #3160587b
+# %% ../nbs/10_cli.ipynb #360cde64
 def _say(progress:bool): return print if progress else (lambda *a, **k: None)
 
-def _finish(learn, report, out:Path, info:dict, say)->FineTuneReport:
+def _finish(report, out:Path, info:dict, say)->FineTuneReport:
     "Add what ran to the report, save it into `out`, and print its summary."
     report.info = {**info, **report.info, 'versions': dict(ftkit=ftkit.__version__, fastai=fastai.__version__, torch=torch.__version__)}
     report.save(out)
@@ -38,7 +38,7 @@ def _check_sizes(**values):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise ValueError(f"`{name}` must be a positive whole number, got {value!r}")
 
-# %% ../nbs/10_cli.ipynb #bb8acef6
+# %% ../nbs/10_cli.ipynb #cbb6c30b
 def run_demo(out='ftkit-demo',          # folder for the plots and the report (created if needed)
              n_per_class:int=None,       # labelled training images per class of the target task (None: all, ~145)
              head_epochs:int=3,          # phase 1: one-cycle epochs on the new head, body frozen
@@ -59,9 +59,9 @@ def run_demo(out='ftkit-demo',          # folder for the plots and the report (c
     report = two_phase(learn, head_epochs, body_epochs, finder_kw=dict(seed=seed), progress=progress)
     info = dict(task='digits 5-9 (offline sample task)', body='ftkit sample_backbone (pretrained on digits 0-4)',
                 settings=dict(n_per_class=n_per_class, head_epochs=head_epochs, body_epochs=body_epochs, bs=bs, seed=seed))
-    return _finish(learn, report, out, info, say)
+    return _finish(report, out, info, say)
 
-# %% ../nbs/10_cli.ipynb #946dd2ac
+# %% ../nbs/10_cli.ipynb #9fcbb221
 def architecture(name:str):
     "The torchvision model builder called `name` (e.g. 'resnet18'), or a ValueError listing close names."
     names = torchvision.models.list_models(module=torchvision.models)
@@ -96,7 +96,7 @@ def run_finetune(path,                     # folder with one sub-folder per clas
     info = dict(task=f'images in {path}', classes=list(map(str, dls.vocab)), body=f"{arch}, {'pretrained' if pretrained else 'random init'}",
                 settings=dict(arch=arch, pretrained=pretrained, head_epochs=head_epochs, body_epochs=body_epochs, size=size,
                               bs=bs, valid_pct=valid_pct, seed=seed))
-    return _finish(learn, report, out, info, say)
+    return _finish(report, out, info, say)
 
 # %% ../nbs/10_cli.ipynb #2099a0d7
 def _recipe_options(command):

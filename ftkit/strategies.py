@@ -18,7 +18,11 @@ from .recipe import chosen_rate, fit_body, two_phase
 # %% auto #0
 __all__ = ['STRATEGIES', 'build_learner', 'validation_accuracy', 'compare_strategies', 'plot_strategies']
 
-# %% ../nbs/07_strategies.ipynb #c9a8df43
+# %% ../nbs/07_strategies.ipynb #96c5d418
+def _two_phase(learn, epochs:int):
+    head_epochs = max(1, round(epochs / 5))
+    two_phase(learn, head_epochs, epochs - head_epochs, progress=False)
+
 def _unfrozen_one_cycle(learn, epochs:int):
     unfreeze(learn)
     learn.fit_one_cycle(epochs, chosen_rate(lr_find(learn, progress=False)))
@@ -34,7 +38,7 @@ def _lp_ft(learn, epochs:int):
     fit_body(learn, epochs, progress=False)
 
 STRATEGIES = {
-    'two_phase':    dict(pretrained=True, run=lambda learn, e: two_phase(learn, max(1, round(e / 5)), e - max(1, round(e / 5)), progress=False)),
+    'two_phase':    dict(pretrained=True, run=_two_phase),
     'unfreeze_all': dict(pretrained=True, run=_unfrozen_one_cycle),
     'gradual':      dict(pretrained=True, run=_gradual),
     'linear_probe': dict(pretrained=True, run=None),
