@@ -5,57 +5,90 @@
 # %% ../nbs/02_finder.ipynb #185550bf
 from __future__ import annotations
 import copy, json, math, random
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from fastai.vision.all import BnFreeze, minimum, progress_bar, set_bn_eval, slide, steep, valley
+from fastai.vision.all import (ActivationStats, Callback, CancelFitException, CancelValidException, CSVLogger, ParamScheduler,
+                               ProgressCallback, Recorder, ShowGraphCallback, TrackerCallback, minimum, progress_bar,
+                               set_seed, slide, steep, valley)
 from fastcore.basics import patch
 from .groups import group_lrs, positive_number
 
 # %% auto #0
-__all__ = ['SUGGESTION_RULES', 'MIN_POINTS', 'RESULT_FORMAT', 'LearnerSnapshot', 'learner_state', 'same_state', 'lr_schedule',
-           'group_ratios', 'endless_batches', 'SmoothedLoss', 'smooth_losses', 'run_sweep', 'usable_points',
-           'fastai_suggestions', 'curve_facts', 'trustworthy', 'recommend', 'diagnose', 'LRFindResult', 'plot_lr_finds',
-           'lr_find']
+__all__ = ['OBSERVERS', 'OBSERVER_MODULES', 'SUGGESTION_RULES', 'MIN_POINTS', 'RESULT_FORMAT', 'SWEEP_SETTINGS',
+           'module_attributes', 'Attributes', 'LearnerSnapshot', 'learner_state', 'same_state', 'state_differences',
+           'lr_schedule', 'group_ratios', 'SmoothedLoss', 'smooth_losses', 'takes_part', 'LRSweep', 'run_sweep',
+           'usable_points', 'fastai_suggestions', 'curve_facts', 'trustworthy', 'recommend', 'diagnose', 'LRFindResult',
+           'CurveAgreement', 'plot_lr_finds', 'loader_batch_size', 'seed_learner', 'lr_find']
 
 # %% ../nbs/02_finder.ipynb #88b2e3b2
+_MODULE_SLOTS = ('_parameters', '_buffers', '_modules')
+
+def module_attributes(module)->dict:
+    "A module's plain attributes (its mode, an RNN's hidden state, ...): all but its parameters, buffers and submodules."
+    return {k: v for k, v in vars(module).items() if k not in _MODULE_SLOTS}
+
+class Attributes:
+    "An object's attributes, and the contents of those that are lists or dicts (`fit` may change them in place)."
+    def __init__(self, obj, skip=()):
+        self.obj, self.skip = obj, skip
+        self.attrs = {k: v for k, v in vars(obj).items() if k not in skip}
+        self.contents = {k: copy.copy(v) for k, v in self.attrs.items() if isinstance(v, (list, dict))}
+
+    def restore(self):
+        "Give the object exactly these attributes again, each list and dict with its old contents (the same objects)."
+        for k in [k for k in vars(self.obj) if k not in self.attrs and k not in self.skip]: delattr(self.obj, k)
+        vars(self.obj).update(self.attrs)
+        for k, saved in self.contents.items():
+            current = self.attrs[k]; current.clear()
+            if isinstance(current, dict): current.update(saved)
+            else: current.extend(saved)
+
 class LearnerSnapshot:
-    "An in-memory copy of everything an LR sweep can change in a fastai `Learner`, to put it back bit for bit."
+    "An in-memory copy of everything an LR sweep can change in a `Learner`, to put back bit for bit (CPU memory: ~16 bytes/parameter with Adam)."
     def __init__(self, learn):
         self.learn, model = learn, learn.model
         self.params = list(model.parameters())
         self.weights = {k: v.detach().to('cpu', copy=True) for k, v in model.state_dict().items()}
         self.grads = [None if p.grad is None else p.grad.detach().to('cpu', copy=True) for p in self.params]
         self.requires_grad = [p.requires_grad for p in self.params]
-        self.modes = [(m, m.training) for m in model.modules()]
-        self.opt = learn.opt
+        self.attributes = ([Attributes(learn), *(Attributes(cb) for cb in learn.cbs)] +
+                           [Attributes(m, skip=_MODULE_SLOTS) for m in model.modules()])
+        self.cbs, self.opt = list(learn.cbs), learn.opt
         self.opt_attrs = None if learn.opt is None else copy.deepcopy(learn.opt.__dict__, {id(p): p for p in self.params})
-        self.cbs = list(learn.cbs)
         self.rngs = (random.getstate(), np.random.get_state(), torch.get_rng_state(),
                      torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
         self.loader_rngs = [(dl, dl.rng, dl.rng.getstate()) for dl in learn.dls.loaders if hasattr(dl, 'rng')]
 
     def restore(self):
         "Put the learner back as it was when the snapshot was taken."
-        model = self.learn.model
-        model.load_state_dict(self.weights)
+        learn = self.learn
+        for attributes in self.attributes: attributes.restore()   # model, optimizer, loss function, `fit`'s leftovers, ...
+        learn.cbs.items[:] = self.cbs                              # the same `L`, its original order
+        learn.model.load_state_dict(self.weights)
         for p, grad, flag in zip(self.params, self.grads, self.requires_grad):
             p.requires_grad_(flag)
             if grad is None: p.grad = None
             elif p.grad is None: p.grad = grad.to(p.device)
             else: p.grad.copy_(grad)
-        for module, training in self.modes: module.training = training
-        self.learn.opt = self.opt
         if self.opt is not None: self.opt.__dict__.clear(); self.opt.__dict__.update(self.opt_attrs)
-        if list(self.learn.cbs) != self.cbs: self.learn.cbs = type(self.learn.cbs)(self.cbs)
         python, numpy, cpu, cuda = self.rngs
         random.setstate(python); np.random.set_state(numpy); torch.set_rng_state(cpu)
         if cuda is not None: torch.cuda.set_rng_state_all(cuda)
         for dl, rng, state in self.loader_rngs: rng.setstate(state); dl.rng = rng
 
 # %% ../nbs/02_finder.ipynb #e6b4aeb7
+def _fingerprint(value):
+    "A copy of `value` for exact comparison: tensors cloned, containers copied, other objects by identity."
+    if torch.is_tensor(value): return value.detach().clone()
+    if isinstance(value, (list, tuple)): return [_fingerprint(v) for v in value]
+    if isinstance(value, dict): return {k: _fingerprint(v) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str, np.ndarray)): return copy.copy(value)
+    return ('object', id(value))
+
 def learner_state(learn)->dict:
     "Everything `LearnerSnapshot` restores, as plain copies, for exact comparisons in tests."
     opt = learn.opt
@@ -64,21 +97,32 @@ def learner_state(learn)->dict:
     return dict(weights={k: v.clone() for k, v in learn.model.state_dict().items()},
                 grads=[None if p.grad is None else p.grad.clone() for p in learn.model.parameters()],
                 requires_grad=[p.requires_grad for p in learn.model.parameters()],
-                modes=[m.training for m in learn.model.modules()],
+                modules=[_fingerprint(module_attributes(m)) for m in learn.model.modules()],
                 opt_state=opt_state, hypers=None if opt is None else copy.deepcopy(list(opt.hypers)),
-                cbs=[id(cb) for cb in learn.cbs], python_rng=random.getstate(), numpy_rng=np.random.get_state(),
-                torch_rng=torch.get_rng_state(),
+                learner=_fingerprint(vars(learn)), cbs=[id(cb) for cb in learn.cbs],
+                callbacks=[_fingerprint(vars(cb)) for cb in learn.cbs],
+                python_rng=random.getstate(), numpy_rng=np.random.get_state(), torch_rng=torch.get_rng_state(),
                 loader_rngs=[dl.rng.getstate() for dl in learn.dls.loaders if hasattr(dl, 'rng')])
 
 def same_state(a:dict, b:dict)->bool:
     "True if two `learner_state` fingerprints are identical, bit for bit."
-    def same(x, y):
-        if torch.is_tensor(x) or torch.is_tensor(y): return torch.is_tensor(x) and torch.is_tensor(y) and torch.equal(x, y)
-        if isinstance(x, np.ndarray): return isinstance(y, np.ndarray) and np.array_equal(x, y)
-        if isinstance(x, dict): return isinstance(y, dict) and x.keys() == y.keys() and all(same(x[k], y[k]) for k in x)
-        if isinstance(x, (list, tuple)): return isinstance(y, (list, tuple)) and len(x) == len(y) and all(map(same, x, y))
-        return x == y
-    return same(a, b)
+    return not state_differences(a, b)
+
+def state_differences(a:dict, b:dict, path:str='')->list:
+    "Where two `learner_state` fingerprints differ (e.g. `['learner.loss_func']`): empty when identical."
+    if torch.is_tensor(a) or torch.is_tensor(b):
+        same = torch.is_tensor(a) and torch.is_tensor(b) and a.shape == b.shape and torch.equal(a, b)
+    elif isinstance(a, np.ndarray) or isinstance(b, np.ndarray): same = np.array_equal(a, b)
+    elif isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys(): return [f'{path} (names: {sorted(set(a) ^ set(b))})']
+        return [d for k in a for d in state_differences(a[k], b[k], f'{path}.{k}' if path else str(k))]
+    elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and all(isinstance(v, (int, float)) for v in [*a, *b]):
+        same = list(a) == list(b)                             # e.g. an RNG's state: one difference, not one per number
+    elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        if len(a) != len(b): return [f'{path} (lengths {len(a)} and {len(b)})']
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in state_differences(x, y, f'{path}[{i}]')]
+    else: same = a == b
+    return [] if same else [path]
 
 # %% ../nbs/02_finder.ipynb #9761e312
 def lr_schedule(start_lr:float, end_lr:float, num_it:int, step_mode:str='exp')->np.ndarray:
@@ -95,13 +139,6 @@ def group_ratios(opt)->np.ndarray:
     return rates / rates[-1]
 
 # %% ../nbs/02_finder.ipynb #6c848796
-def endless_batches(dl):
-    "Batches of `dl`, pass after pass (each pass reshuffles, as a new epoch would)."
-    while True:
-        n = 0
-        for batch in dl: n += 1; yield batch
-        if n == 0: raise ValueError("The training DataLoader yielded no batch: use a batch size <= the training set")
-
 class SmoothedLoss:
     "fastai's debiased moving average of the loss (`AvgSmoothLoss`), computed the same way (float32 `torch.lerp`)."
     def __init__(self, beta:float=0.98): self.beta, self.count, self.val = beta, 0, torch.tensor(0.)
@@ -117,30 +154,65 @@ def smooth_losses(losses, beta:float=0.98)->np.ndarray:
     return np.array([avg.update(float(l)) for l in losses])
 
 # %% ../nbs/02_finder.ipynb #86112922
-def run_sweep(learn, schedule:np.ndarray, ratios:np.ndarray, stop_div, beta:float, progress:bool)->tuple:
-    "Train `learn` one batch per rate of `schedule` (times `ratios` per group); does NOT restore it. -> rates, raw, smoothed, stop."
-    opt, model = learn.opt, learn.model
-    if learn.wd is not None: opt.set_hypers(wd=learn.wd)            # as `Learner.fit` does
-    model.train()                                                    # as fastai's TrainEvalCallback does
-    if any(isinstance(cb, BnFreeze) for cb in learn.cbs): set_bn_eval(model)   # keep the BatchNorm policy
-    n_inp = getattr(learn.dls, 'n_inp', None)
-    raw, smoothed, avg, best, stop = [], [], SmoothedLoss(beta), math.inf, 'reached end_lr'
-    warmup = len(schedule) // 10              # these first steps neither set the best loss nor stop the sweep
-    batches = endless_batches(learn.dls.train)
-    for i in (progress_bar(range(len(schedule)), leave=False) if progress else range(len(schedule))):
-        batch = next(batches)
-        k = n_inp if n_inp is not None else (1 if len(batch) == 1 else len(batch) - 1)
-        opt.set_hyper('lr', (schedule[i] * ratios).tolist())
-        loss = learn.loss_func(model(*batch[:k]), *batch[k:])
-        mean = loss.detach().float().mean()
-        value = float(mean)
-        if not math.isfinite(value): stop = f'non-finite loss ({value}) at step {i}'; break
-        loss.backward(); opt.step(); opt.zero_grad()
-        raw.append(value); smoothed.append(avg.update(mean))
-        if i < warmup: continue
-        best = min(best, smoothed[-1])
-        if stop_div is not None and smoothed[-1] > stop_div * best: stop = f'diverged at step {i}'; break
-    return schedule[:len(raw)], np.array(raw), np.array(smoothed), stop
+OBSERVERS = (Recorder, ProgressCallback, ShowGraphCallback, CSVLogger, TrackerCallback, ParamScheduler, ActivationStats)
+OBSERVER_MODULES = ('fastai.callback.wandb', 'fastai.callback.tensorboard', 'fastai.callback.neptune',
+                    'fastai.callback.comet', 'fastai.callback.azureml', 'fastai.callback.mlflow')
+
+def takes_part(cb)->bool:
+    "Does callback `cb` run during a sweep (it shapes training steps), or is it left out (it observes, persists or schedules)?"
+    choice = getattr(cb, 'ftkit_sweep', None)
+    if choice is not None: return bool(choice)
+    return not (isinstance(cb, OBSERVERS) or any(k.__module__ in OBSERVER_MODULES for k in type(cb).__mro__))
+
+class LRSweep(Callback):
+    "The LR range test as a fastai callback: every group's rate per batch, the smoothed loss, the stop rule, no validation."
+    order, name = ParamScheduler.order, 'lr_finder'    # fastai's LRFinder's place; observers stand aside for `lr_finder`
+    def __init__(self, schedule:np.ndarray, ratios:np.ndarray, stop_div:float=4., beta:float=0.98, progress:bool=True):
+        self.schedule, self.ratios, self.stop_div, self.beta, self.progress = schedule, ratios, stop_div, beta, progress
+        self.warmup = len(schedule) // 10          # these first steps neither set the best loss nor stop the sweep
+        self.raw, self.smoothed, self.stop, self.bar = [], [], 'not run', None
+
+    def before_fit(self):
+        self.raw, self.smoothed, self.avg, self.best, self.stop = [], [], SmoothedLoss(self.beta), math.inf, 'reached end_lr'
+        if self.progress: self.bar = progress_bar(range(len(self.schedule)), leave=True); self.bar.update(0)
+
+    def before_batch(self): self.opt.set_hyper('lr', (self.schedule[len(self.raw)] * self.ratios).tolist())
+
+    def after_loss(self):
+        self.mean_loss = self.learn.loss.detach().float().mean()
+        value = float(self.mean_loss)
+        if not math.isfinite(value): self.stop = f'non-finite loss ({value}) at step {len(self.raw)}'; raise CancelFitException()
+
+    def after_batch(self):
+        step = len(self.raw)
+        self.raw.append(float(self.mean_loss)); self.smoothed.append(self.avg.update(self.mean_loss))
+        self.learn.smooth_loss = torch.tensor(self.smoothed[-1])
+        if self.bar is not None: self.bar.update(step + 1)
+        if step >= self.warmup:
+            self.best = min(self.best, self.smoothed[-1])
+            if self.stop_div is not None and self.smoothed[-1] > self.stop_div * self.best:
+                self.stop = f'diverged at step {step}'; raise CancelFitException()
+        if step + 1 >= len(self.schedule): raise CancelFitException()
+
+    def before_validate(self): raise CancelValidException()
+    def after_fit(self): self.end_bar()
+
+    def end_bar(self, interrupted:bool=False):
+        "Finish the progress bar where the sweep stopped, saying why (or that it was interrupted)."
+        if self.bar is None: return
+        if interrupted: self.bar.on_interrupt()
+        elif self.raw: self.bar.comment, self.bar.total = self.stop, len(self.raw); self.bar.update(len(self.raw))
+        else: self.bar.on_iter_end()
+        self.bar = None
+
+    @property
+    def rates(self)->np.ndarray: return np.outer(self.schedule[:len(self.raw)], self.ratios)
+
+def run_sweep(learn, sweep:LRSweep)->LRSweep:
+    "Run `sweep` through `learn.fit`, the observing callbacks left out; does NOT restore the learner (`lr_find` does)."
+    observers = [cb for cb in learn.cbs if not takes_part(cb)]
+    with learn.removed_cbs(observers): learn.fit(len(sweep.schedule) // len(learn.dls.train) + 1, cbs=sweep)
+    return sweep
 
 # %% ../nbs/02_finder.ipynb #bd9d1ec9
 SUGGESTION_RULES = {'valley': valley, 'steep': steep, 'minimum': minimum, 'slide': slide}
@@ -281,6 +353,79 @@ def load(cls:LRFindResult, path)->LRFindResult:
     if data.get('format') != RESULT_FORMAT: raise ValueError(f"`path` {path} is not an ftkit LRFindResult file")
     return cls(data['lrs'], data['losses'], data['smoothed'], data['settings'], data['stop'])
 
+# %% ../nbs/02_finder.ipynb #e3e82cde
+SWEEP_SETTINGS = ('start_lr', 'end_lr', 'num_it', 'stop_div', 'beta', 'step_mode', 'seed', 'frozen_groups', 'bs')
+
+@dataclass
+class CurveAgreement:
+    "How well an LR range test reproduces a reference: exact where it must be, within `rtol` where the curve is stable."
+    same_settings:bool        # the settings that define the sweep (and the groups' ratios) are equal
+    same_rates:bool           # every group's rate is equal at every common step
+    steps:tuple               # (this curve's steps, the reference's)
+    stable_steps:int          # the reference's steps up to a decade below its lowest loss: where curves must agree
+    max_gap:float             # the largest relative gap of the smoothed losses over the stable steps
+    suggestion_ratios:dict    # each suggestion: this curve's / the reference's
+    recommended_ratio:float   # this recommendation / the reference's (None if either has none)
+    rtol:float
+    lr_factor:float
+    result:object = field(default=None, repr=False)
+    reference:object = field(default=None, repr=False)
+
+    @property
+    def agrees(self)->bool:
+        "Exact settings and rates, the stable part within `rtol`, and the recommendation within `lr_factor`."
+        rec = self.recommended_ratio
+        same_rec = (rec is not None and 1 / self.lr_factor <= rec <= self.lr_factor) or (
+            rec is None and self.result.recommended is None and self.reference.recommended is None)
+        return bool(self.same_settings and self.same_rates and self.steps[0] >= self.stable_steps
+                    and self.max_gap <= self.rtol and same_rec)
+
+    def summary(self)->dict:
+        "The agreement as one row of numbers (for a table of several curves)."
+        return dict(agrees=self.agrees, steps=f'{self.steps[0]}/{self.steps[1]}', stable_steps=self.stable_steps,
+                    max_gap=self.max_gap, same_settings=self.same_settings, same_rates=self.same_rates,
+                    recommended_ratio=self.recommended_ratio,
+                    **{f'{k}_ratio': v for k, v in self.suggestion_ratios.items()})
+
+    def __repr__(self):
+        rec = 'n/a' if self.recommended_ratio is None else f'{self.recommended_ratio:.3g}'
+        return (f"CurveAgreement({'agrees' if self.agrees else 'DISAGREES'}: steps {self.steps[0]} vs {self.steps[1]}, "
+                f"largest gap {self.max_gap:.1e} over the {self.stable_steps} stable steps (tolerance {self.rtol:g}), "
+                f"settings {'equal' if self.same_settings else 'DIFFERENT'}, rates {'equal' if self.same_rates else 'DIFFERENT'}, "
+                f"recommended x{rec} (tolerance x{self.lr_factor:g}))")
+
+@patch
+def compare(self:LRFindResult, reference:LRFindResult, # the stored curve to reproduce
+            rtol:float=1e-4,     # largest relative smoothed-loss gap allowed where the curve is stable
+            lr_factor:float=2.,  # largest factor allowed between the two recommendations
+           )->CurveAgreement:
+    "How well this curve reproduces `reference`: exact settings and rates, stable part within `rtol`, suggestions' ratios."
+    if not isinstance(reference, LRFindResult): raise TypeError(f"`reference` must be an LRFindResult, got {type(reference).__name__}")
+    same_settings = (all(self.settings.get(k) == reference.settings.get(k) for k in SWEEP_SETTINGS) and
+                     np.allclose(self.settings['group_ratios'], reference.settings['group_ratios'], rtol=1e-12, atol=0))
+    n = min(len(self.lrs), len(reference.lrs))
+    same_rates = self.lrs.shape[1] == reference.lrs.shape[1] and np.allclose(self.lrs[:n], reference.lrs[:n], rtol=1e-12, atol=0)
+    lowest = reference.lr[np.argmin(reference.smoothed)] if len(reference.smoothed) else 0.
+    stable = max(int(np.sum(reference.lr <= lowest / 10)), 1)             # a decade below the lowest loss
+    m = min(stable, len(self.smoothed))
+    gaps = np.abs(self.smoothed[:m] - reference.smoothed[:m]) / np.maximum(np.abs(reference.smoothed[:m]), 1e-12)
+    ratios = {k: self.suggestions[k] / v for k, v in reference.suggestions.items() if k in self.suggestions}
+    rec = (self.recommended / reference.recommended if self.recommended is not None and reference.recommended is not None
+           else None)
+    return CurveAgreement(same_settings, bool(same_rates), (len(self.lrs), len(reference.lrs)), stable,
+                          float(gaps.max()) if m else math.inf, ratios, rec, rtol, lr_factor, self, reference)
+
+@patch
+def plot(self:CurveAgreement, ax=None)->Figure:
+    "Both curves overlaid, the stable part (where they must agree) shaded, the agreement in the title."
+    fig = plot_lr_finds([self.reference, self.result], ['reference', 'this run'], ax=ax)
+    ax = fig.axes[0] if ax is None else ax
+    ax.axvspan(self.reference.lr[0], self.reference.lr[self.stable_steps - 1], color='C2', alpha=0.08, label='stable part')
+    ax.set_title(f"{'agrees' if self.agrees else 'DISAGREES'}: largest gap {self.max_gap:.1e} over "
+                 f"{self.stable_steps} stable steps", fontsize=10)
+    ax.legend(loc='best', fontsize=8)
+    return fig
+
 # %% ../nbs/02_finder.ipynb #9134d102
 @patch
 def plot(self:LRFindResult, ax=None, skip_end:int=5)->Figure:
@@ -323,28 +468,40 @@ def plot_lr_finds(results:list,      # `LRFindResult`s to overlay
     return fig
 
 # %% ../nbs/02_finder.ipynb #66705361
+def loader_batch_size(dl)->int:
+    "The batch size of a fastai or a plain PyTorch DataLoader (`bs` or `batch_size`)."
+    return getattr(dl, 'bs', None) or getattr(dl, 'batch_size', None)
+
 def _check_lr_find_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode):
     "Raise a ValueError naming the argument for anything `lr_find` cannot run with."
     for name, value in [('start_lr', start_lr), ('end_lr', end_lr)]:
         if not positive_number(value): raise ValueError(f"`{name}` must be a positive number, got {value!r}")
     if start_lr >= end_lr: raise ValueError(f"`start_lr` ({start_lr:g}) must be smaller than `end_lr` ({end_lr:g})")
-    if isinstance(num_it, bool) or not isinstance(num_it, int) or num_it < 2:
+    if isinstance(num_it, bool) or not isinstance(num_it, (int, np.integer)) or num_it < 2:
         raise ValueError(f"`num_it` must be a whole number >= 2 (100 is typical), got {num_it!r}")
-    if stop_div is not None and (isinstance(stop_div, bool) or not isinstance(stop_div, (int, float)) or not stop_div > 1):
+    if stop_div is not None and (not positive_number(stop_div) or not stop_div > 1):
         raise ValueError(f"`stop_div` must be a number > 1 (stop when the loss exceeds stop_div x its best) or None, got {stop_div!r}")
-    if not isinstance(beta, (int, float)) or not 0 <= beta < 1: raise ValueError(f"`beta` must be in [0, 1), got {beta!r}")
+    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating)) or not 0 <= beta < 1:
+        raise ValueError(f"`beta` must be in [0, 1), got {beta!r}")
     if step_mode not in ('exp', 'linear'): raise ValueError(f"`step_mode` must be 'exp' or 'linear', got {step_mode!r}")
     if not any(p.requires_grad for p in learn.model.parameters()):
         raise ValueError("`learn` has no trainable parameters (every layer is frozen): unfreeze some layers first, "
                          "e.g. `learn.freeze_to(-1)` to train the head")
-    if len(learn.dls.train) == 0:
-        raise ValueError(f"`learn.dls.train` yields no full batch: its {len(learn.dls.train_ds)} items are fewer than "
-                         f"bs={learn.dls.train.bs}, and fastai drops the last partial batch. Rebuild the loaders with "
-                         f"bs <= {len(learn.dls.train_ds)}")
+    train = learn.dls.train
+    if len(train) == 0:
+        raise ValueError(f"`learn.dls.train` yields no full batch: its {len(train.dataset)} items are fewer than "
+                         f"bs={loader_batch_size(train)}, and fastai drops the last partial batch. Rebuild the loaders with "
+                         f"bs <= {len(train.dataset)}")
 
 def _frozen_groups(opt)->list:
     "For each layer group: is its weight (every parameter with more than one dimension) frozen?"
     return [not any(p.requires_grad for p in group if p.ndim > 1) for group in opt.param_lists]
+
+def seed_learner(learn, seed:int):
+    "Seed Python, numpy and torch, and each of `learn`'s fastai data loaders (they shuffle from an RNG of their own)."
+    set_seed(seed)
+    for dl in learn.dls.loaders:
+        if hasattr(dl, 'rng'): dl.rng = random.Random(seed)
 
 # %% ../nbs/02_finder.ipynb #d78c0185
 def lr_find(learn,                  # a fastai `Learner`; left exactly as it was found
@@ -356,22 +513,27 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
             step_mode:str='exp',     # 'exp' (fastai's ladder) or 'linear' steps from `start_lr` to `end_lr`
             ratios=None,             # the groups' rates relative to each other: a slice or list as for `fit_one_cycle`
                                      # (e.g. `slice(0.01, 1)`); default: the optimizer's current rates
-            seed:int=None,           # seed the sweep's randomness (batch order, dropout) for a reproducible curve
+            seed:int=None,           # seed the sweep's randomness (the loaders' batch order, dropout, MixUp) for a
+                                     # reproducible curve, whatever was drawn before
             progress:bool=True,      # show a progress bar
            )->LRFindResult:
     "LR range test: raise every group's rate by one factor per batch, stop when the loss blows up, restore everything."
     _check_lr_find_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode)
     try: given = None if ratios is None else np.array(group_lrs(learn, ratios))
     except ValueError as e: raise ValueError(str(e).replace('`lr`', '`ratios`')) from None
-    snapshot = LearnerSnapshot(learn)
+    start_lr, end_lr, num_it = float(start_lr), float(end_lr), int(num_it)
+    snapshot, sweep = LearnerSnapshot(learn), None
     try:
         if learn.opt is None: learn.create_opt()
         ratios = group_ratios(learn.opt) if given is None else given / given[-1]
         frozen = _frozen_groups(learn.opt)
-        if seed is not None: random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
-        rates, raw, smoothed, stop = run_sweep(learn, lr_schedule(start_lr, end_lr, num_it, step_mode), ratios,
-                                               stop_div, beta, progress)
+        if seed is not None: seed_learner(learn, seed)
+        sweep = LRSweep(lr_schedule(start_lr, end_lr, num_it, step_mode), ratios, stop_div, beta, progress)
+        run_sweep(learn, sweep)
+    except BaseException:
+        if sweep is not None: sweep.end_bar(interrupted=True)
+        raise
     finally: snapshot.restore()
     settings = dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div, beta=beta, step_mode=step_mode,
-                    seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen, bs=learn.dls.train.bs)
-    return LRFindResult(np.outer(rates, ratios), raw, smoothed, settings, stop)
+                    seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen, bs=loader_batch_size(learn.dls.train))
+    return LRFindResult(sweep.rates, sweep.raw, sweep.smoothed, settings, sweep.stop)

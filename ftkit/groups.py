@@ -14,8 +14,9 @@ from matplotlib.figure import Figure
 from fastai.vision.all import BnFreeze, Optimizer, bn_types, combined_cos, sgd_step
 
 # %% auto #0
-__all__ = ['layer_groups', 'freeze', 'unfreeze', 'positive_number', 'check_lr', 'group_lrs', 'discriminative_lrs', 'bn_mode',
-           'show_groups', 'lr_text', 'plot_groups', 'group_rate_schedules', 'plot_group_rates', 'gradual_unfreeze']
+__all__ = ['layer_groups', 'freeze', 'unfreeze', 'positive_number', 'check_lr', 'plain_lr', 'group_lrs', 'discriminative_lrs',
+           'bn_mode', 'show_groups', 'lr_text', 'plot_groups', 'group_rate_schedules', 'plot_group_rates',
+           'gradual_unfreeze']
 
 # %% ../nbs/03_groups.ipynb #19ad7c3f
 def layer_groups(learn)->list:
@@ -71,6 +72,12 @@ def check_lr(lr, n_groups:int):
         if not all(positive_number(v) for v in lr): raise ValueError(f"`lr` rates must all be positive numbers, got {list(lr)}")
     elif not positive_number(lr): raise ValueError(f"`lr` must be a positive number, a list or a slice, got {lr!r}")
 
+def plain_lr(lr):
+    "`lr` with numpy numbers made Python floats (fastai's `set_hyper` rejects a numpy scalar); a tuple or array becomes a list."
+    if isinstance(lr, slice): return slice(None if lr.start is None else float(lr.start), float(lr.stop))
+    if isinstance(lr, (list, tuple, np.ndarray)): return [float(v) for v in lr]
+    return float(lr)
+
 def group_lrs(learn, # a fastai `Learner`
               lr,     # a number, a list (one per group) or a slice
              )->list:
@@ -78,7 +85,7 @@ def group_lrs(learn, # a fastai `Learner`
     n = len(layer_groups(learn))
     check_lr(lr, n)
     stand_in = Optimizer([[nn.Parameter(torch.zeros(1))] for _ in range(n)], sgd_step, lr=0.)
-    stand_in.set_hyper('lr', list(lr) if isinstance(lr, (tuple, np.ndarray)) else lr)
+    stand_in.set_hyper('lr', plain_lr(lr))
     return [float(h['lr']) for h in stand_in.hypers]
 
 # %% ../nbs/03_groups.ipynb #35456ca9

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn
 from fastai.vision.all import (BnFreeze, ConvLayer, Learner, TensorImageBW, Transform, accuracy, apply_init, create_head,
-                               cut_model, get_c, imagenet_stats, num_features_model, params, set_seed)
+                               cut_model, get_c, imagenet_stats, L, num_features_model, params, set_seed)
 from fastai.vision.learner import _add_norm, _get_first_layer, _update_first_layer
 from .data import digits_dls
 
@@ -172,7 +172,7 @@ def transfer_learner(dls,                 # the target task's `DataLoaders`
     n_features = num_features_model(body) if isinstance(body, nn.Sequential) else body_channels(body, n_in)
     head = create_head(n_features, n_out)
     apply_init(head, nn.init.kaiming_normal_)
-    cbs = list(kwargs.pop('cbs', None) or []) + ([BnFreeze()] if bn == 'frozen' else [])
+    cbs = [*L(kwargs.pop('cbs', None)), *([BnFreeze()] if bn == 'frozen' else [])]   # one callback or a list, as `Learner`
     learn = Learner(dls, nn.Sequential(body, head), splitter=splitter or body_head_splitter,
                     train_bn=(bn == 'train'), cbs=cbs, **kwargs)
     learn.create_opt()                      # the layer groups exist (and can be inspected) before any training

@@ -14,8 +14,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from fastai.vision.all import Learner
 from .finder import LRFindResult, _check_lr_find_args, _frozen_groups, lr_find, plot_lr_finds
-from .groups import _one_group_error, check_lr, freeze, group_lrs, layer_groups, lr_text, positive_number, unfreeze
-from fastcore.basics import patch
+from .groups import _one_group_error, check_lr, freeze, group_lrs, layer_groups, lr_text, plain_lr, positive_number, unfreeze
+from fastcore.basics import patch, patch_to
 from fastcore.foundation import L
 from .schedules import RecordHypers
 from .features import cache_problems, cached_body
@@ -24,7 +24,7 @@ from .features import cache_problems, cached_body
 __all__ = ['ONE_CYCLE_KNOBS', 'FINDER_KNOBS', 'REPORT_FORMAT', 'PhaseResult', 'check_epochs', 'check_one_cycle',
            'finder_settings', 'check_body_rule', 'check_phase', 'phase_history', 'run_phase', 'chosen_rate',
            'use_cache', 'fit_head', 'body_rate_rule', 'fit_body', 'FineTuneReport', 'plot_phase_losses',
-           'plot_phase_rates', 'writable_folder', 'two_phase']
+           'plot_phase_rates', 'writable_folder', 'two_phase', 'add_learner_methods']
 
 # %% ../nbs/05_recipe.ipynb #6e17e5b5
 @dataclass
@@ -121,7 +121,7 @@ def _settings_text(fit_kw:dict)->dict:
 def run_phase(learn, name:str, epochs:int, lr, rule:str, finder, fit_kw:dict, progress:bool, started:float,
               candidates:dict=None)->PhaseResult:
     "Train `learn` with `fit_one_cycle(epochs, lr, **fit_kw)` and record everything about it as a `PhaseResult`."
-    recorder, settings = RecordHypers(), _settings_text(fit_kw)
+    recorder, settings, lr = RecordHypers(), _settings_text(fit_kw), plain_lr(lr)
     fit_kw = dict(fit_kw)
     cbs = [recorder, *L(fit_kw.pop('cbs', None))]
     trainable = [not frozen for frozen in _frozen_groups(learn.opt)]     # BatchNorm aside, does the group train?
@@ -183,12 +183,17 @@ def body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
                    below_head:float=3.,      # hi = head_lr / below_head
                   )->tuple:                  # (hi, rule text, candidates)
     "Phase 2's `hi`: phase 1's rate / `below_head`, capped where the unfrozen loss was lowest; else the finder's rate."
-    finder_rate = chosen_rate(found)
-    candidates = {"the second LR finder's recommendation": finder_rate}
-    if head_lr is None: return finder_rate, "the second LR finder's recommendation (phase 1's rate unknown)", candidates
-    lowest_loss = 10 * found.suggestions['minimum'] if 'minimum' in found.suggestions else np.inf
-    candidates.update({'phase 1 rate / 10 (blog advice)': head_lr / 10, f'phase 1 rate / {below_head:g}': head_lr / below_head,
-                       "the second finder's lowest loss": lowest_loss})
+    if head_lr is None:
+        finder_rate = chosen_rate(found)
+        return finder_rate, "the second LR finder's recommendation (phase 1's rate unknown)", {"the second LR finder's recommendation": finder_rate}
+    finder_rate = found.recommended or found.suggestions.get('valley')
+    candidates = {} if finder_rate is None else {"the second LR finder's recommendation": finder_rate}
+    candidates.update({'phase 1 rate / 10 (blog advice)': head_lr / 10, f'phase 1 rate / {below_head:g}': head_lr / below_head})
+    if 'minimum' not in found.suggestions:        # e.g. a tiny training set that phase 1 already fits: the curve is noise
+        warnings.warn(f"The second LR finder's curve could not be read ({' '.join(found.diagnostics)}); using phase 1's "
+                      f"rate / {below_head:g} without its cap")
+        return head_lr / below_head, f"phase 1's rate / {below_head:g} (the second finder's curve could not be read)", candidates
+    lowest_loss = candidates["the second finder's lowest loss"] = 10 * found.suggestions['minimum']
     if head_lr / below_head <= lowest_loss: return head_lr / below_head, f"phase 1's rate / {below_head:g}", candidates
     return lowest_loss, f"phase 1's rate / {below_head:g}, capped at the second finder's lowest loss", candidates
 
@@ -368,3 +373,14 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
                                                n_train=len(learn.dls.train_ds), n_valid=len(learn.dls.valid_ds)))
     if save_to is not None: report.save(save_to)
     return report
+
+# %% ../nbs/05_recipe.ipynb #e4f6d442
+def add_learner_methods(*functions):
+    "Make each function a `Learner` method of the same name; refuse to replace a method fastai has."
+    for f in functions:
+        existing = getattr(Learner, f.__name__, None)
+        if existing is not None and str(getattr(existing, '__module__', '')).startswith('fastai'):
+            raise RuntimeError(f"fastai's Learner already has `{f.__name__}`: ftkit will not replace it")
+        patch_to(Learner)(f)
+
+add_learner_methods(fit_head, fit_body, two_phase)
