@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from torch import nn
+from torch.utils.data import DataLoader as TorchDataLoader
 from fastai.vision.all import BnFreeze, DataLoader, DataLoaders, MixHandler, RandTransform, bn_types, no_random
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
@@ -18,6 +19,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 from .groups import freeze, unfreeze
+from .finder import loader_batch_size
 
 # %% auto #0
 __all__ = ['PROBES', 'split_model', 'plain_loader', 'modes_kept', 'bottleneck_features', 'ProbeResult', 'probe_head',
@@ -36,11 +38,16 @@ def split_model(learn)->tuple:
     return body, head[:first_trained], head[first_trained:]
 
 # %% ../nbs/06_features.ipynb #66e3c8df
-def plain_loader(learn, split:str='train')->DataLoader:
-    "The `split` items in order, every one of them, with the validation transforms (no augmentation)."
+def plain_loader(learn, split:str='train'):
+    "The `split` items in order, every one of them, with the validation transforms where fastai knows them."
     if split not in ('train', 'valid'): raise ValueError(f"`split` must be 'train' or 'valid', got {split!r}")
-    if split == 'valid': return learn.dls.valid.new(shuffle=False, drop_last=False)
-    return learn.dls.test_dl(learn.dls.train_ds.items, with_labels=True)
+    dl = learn.dls.train if split == 'train' else learn.dls.valid
+    if not hasattr(dl, 'new'):       # a plain PyTorch DataLoader: its dataset applies its own transforms
+        return TorchDataLoader(dl.dataset, batch_size=loader_batch_size(dl), shuffle=False, drop_last=False,
+                               collate_fn=dl.collate_fn)
+    if split == 'train' and hasattr(getattr(learn.dls, 'train_ds', None), 'items'):
+        return learn.dls.test_dl(learn.dls.train_ds.items, with_labels=True)   # fastai's validation transforms
+    return dl.new(shuffle=False, drop_last=False)
 
 @contextmanager
 def modes_kept(model:nn.Module):
@@ -143,6 +150,9 @@ def cache_problems(learn)->list:
     try: body, _, _ = split_model(learn)
     except ValueError as e: return [str(e)]
     problems = []
+    if not all(hasattr(dl, 'rng') for dl in (learn.dls.train, learn.dls.valid)):
+        problems.append("the DataLoaders are plain PyTorch ones: the cache replays a fastai DataLoader's shuffle, so that "
+                        "cached training sees the same batches; build them with fastai's DataLoader")
     has_bn = any(isinstance(m, bn_types) for m in body.modules())
     if has_bn and (learn.train_bn or not any(isinstance(cb, BnFreeze) for cb in learn.cbs)):
         problems.append("BatchNorm in the body runs in training mode (bn='train'): it normalises with each batch's "

@@ -150,6 +150,9 @@ RECIPE_LEARNERS = {
     'vision_learner resnet18 + before_batch grey->RGB': resnet_learner,
     'MixUp': lambda path: digits_learner(path, cbs=MixUp(), unfrozen=False),
     'GradientAccumulation': lambda path: digits_learner(path, cbs=GradientAccumulation(64), unfrozen=False),
+    'CutMix': lambda path: digits_learner(path, cbs=CutMix(), unfrozen=False),
+    'GradientClip': lambda path: digits_learner(path, cbs=GradientClip(0.05), unfrozen=False),
+    'before_batch rescaling': lambda path: freeze(rescaled_learner(path)),
 }
 
 @pytest.mark.parametrize('name', RECIPE_LEARNERS)
@@ -171,6 +174,21 @@ def test_fit_head_and_fit_body_on_text():
     assert head.rates == [2e-2] * 4 and head.trainable == [False, False, False, True]
     body = learn.fit_body(1, slice(np.float64(1e-4), np.float64(1e-2)), progress=False)
     assert body.rates == pytest.approx([1e-4, 1e-4 * 100 ** (1 / 3), 1e-4 * 100 ** (2 / 3), 1e-2])
+
+def test_features_on_plain_pytorch_loaders():
+    "ftkit's transfer learner on plain PyTorch DataLoaders: features in dataset order, a probe, a clear no to the cache."
+    torch.manual_seed(0)
+    digits = load_digits(); keep = digits.target >= 5
+    x = torch.tensor(digits.images[keep], dtype=torch.float32)[:, None] / 16
+    y = torch.tensor(digits.target[keep] - 5)
+    train, valid = TensorDataset(x[:200], y[:200]), TensorDataset(x[700:], y[700:])
+    dls = DataLoaders(TorchDataLoader(train, batch_size=32, shuffle=True, drop_last=True), TorchDataLoader(valid, batch_size=64))
+    learn = transfer_learner(dls, sample_backbone(), n_out=5, loss_func=CrossEntropyLossFlat(), bn='frozen', metrics=accuracy)
+    features, labels = bottleneck_features(learn, 'train')
+    assert features.shape == (200, 128) and (labels == y[:200].numpy()).all()      # every item, in order, none dropped
+    assert linear_probe(learn, Cs=[0.1, 1.]).valid_accuracy > 0.6
+    with pytest.raises(ValueError, match='plain PyTorch'): fit_head(learn, 1, cache=True, progress=False)
+    with pytest.warns(UserWarning, match='plain PyTorch'): fit_head(learn, 1, cache='auto', progress=False)
 
 def test_gradual_unfreeze_on_text():
     "ULMFiT's schedule: freeze_to(-2), freeze_to(-3), unfreeze, each stage with discriminative rates (factor 2.6)."
