@@ -18,7 +18,7 @@ from fastcore.basics import patch
 from .groups import group_lrs, positive_number
 
 # %% auto #0
-__all__ = ['OBSERVERS', 'OBSERVER_MODULES', 'SUGGESTION_RULES', 'MIN_POINTS', 'RESULT_FORMAT', 'SWEEP_SETTINGS',
+__all__ = ['OBSERVERS', 'OBSERVER_MODULES', 'SUGGESTION_RULES', 'MIN_POINTS', 'NOISE_LIMIT', 'RESULT_FORMAT', 'SWEEP_SETTINGS',
            'module_attributes', 'Attributes', 'LearnerSnapshot', 'learner_state', 'same_state', 'state_differences',
            'lr_schedule', 'group_ratios', 'SmoothedLoss', 'smooth_losses', 'takes_part', 'LRSweep', 'run_sweep',
            'usable_points', 'fastai_suggestions', 'curve_facts', 'trustworthy', 'recommend', 'diagnose', 'LRFindResult',
@@ -252,6 +252,8 @@ def recommend(facts:dict, suggestions:dict, frozen:bool)->float:
     return suggestions.get('minimum' if frozen else 'valley') if trustworthy(facts) else None
 
 # %% ../nbs/02_finder.ipynb #3936e190
+NOISE_LIMIT = 0.5     # above this share of the descent, the loss's batch-to-batch noise hides where the curve bottoms out
+
 def diagnose(facts:dict, suggestions:dict, settings:dict, stop:str)->list:
     "Plain-language warnings about a sweep, each saying what to change."
     notes = []
@@ -268,7 +270,7 @@ def diagnose(facts:dict, suggestions:dict, settings:dict, stop:str)->list:
         notes.append(f"The smoothed loss fell by only {facts['relative_descent']:.1%} over the sweep: the model barely "
                      "learns at any rate in this range. Check that some layers are trainable and that the labels and "
                      "the loss are right, or raise end_lr.")
-    elif facts['noise_to_descent'] > 0.5:
+    elif facts['noise_to_descent'] > NOISE_LIMIT:
         notes.append(f"The loss is very noisy (its batch-to-batch noise is {facts['noise_to_descent']:.0%} of the "
                      "descent): use a larger batch size, more steps (num_it) or a higher beta.")
     if facts['min_at_end'] and not facts['stopped_early']:

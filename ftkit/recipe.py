@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from fastai.vision.all import Learner
-from .finder import LRFindResult, _check_lr_find_args, _frozen_groups, lr_find, plot_lr_finds
+from .finder import NOISE_LIMIT, LRFindResult, _check_lr_find_args, _frozen_groups, lr_find, plot_lr_finds
 from .groups import _one_group_error, check_lr, freeze, group_lrs, layer_groups, lr_text, plain_lr, positive_number, unfreeze
 from fastcore.basics import patch, patch_to
 from fastcore.foundation import L
@@ -194,6 +194,8 @@ def body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
                       f"rate / {below_head:g} without its cap")
         return head_lr / below_head, f"phase 1's rate / {below_head:g} (the second finder's curve could not be read)", candidates
     lowest_loss = candidates["the second finder's lowest loss"] = 10 * found.suggestions['minimum']
+    if found.facts['noise_to_descent'] > NOISE_LIMIT:  # its lowest point is where a few easy batches fell, not a minimum
+        return head_lr / below_head, f"phase 1's rate / {below_head:g} (the second finder's curve is too noisy to cap it)", candidates
     if head_lr / below_head <= lowest_loss: return head_lr / below_head, f"phase 1's rate / {below_head:g}", candidates
     return lowest_loss, f"phase 1's rate / {below_head:g}, capped at the second finder's lowest loss", candidates
 
