@@ -396,6 +396,16 @@ class CurveAgreement:
                 f"settings {'equal' if self.same_settings else 'DIFFERENT'}, rates {'equal' if self.same_rates else 'DIFFERENT'}, "
                 f"recommended x{rec} (tolerance x{self.lr_factor:g}))")
 
+    def plot(self, ax=None)->Figure:
+        "Both curves overlaid, the stable part (where they must agree) shaded, the agreement in the title."
+        fig = plot_lr_finds([self.reference, self.result], ['reference', 'this run'], ax=ax)
+        ax = fig.axes[0] if ax is None else ax
+        ax.axvspan(self.reference.lr[0], self.reference.lr[self.stable_steps - 1], color='C2', alpha=0.08, label='stable part')
+        ax.set_title(f"{'agrees' if self.agrees else 'DISAGREES'}: largest gap {self.max_gap:.1e} over "
+                     f"{self.stable_steps} stable steps", fontsize=10)
+        ax.legend(loc='best', fontsize=8)
+        return fig
+
 @patch
 def compare(self:LRFindResult, reference:LRFindResult, # the stored curve to reproduce
             rtol:float=1e-4,     # largest relative smoothed-loss gap allowed where the curve is stable
@@ -416,17 +426,6 @@ def compare(self:LRFindResult, reference:LRFindResult, # the stored curve to rep
            else None)
     return CurveAgreement(same_settings, bool(same_rates), (len(self.lrs), len(reference.lrs)), stable,
                           float(gaps.max()) if m else math.inf, ratios, rec, rtol, lr_factor, self, reference)
-
-@patch
-def plot(self:CurveAgreement, ax=None)->Figure:
-    "Both curves overlaid, the stable part (where they must agree) shaded, the agreement in the title."
-    fig = plot_lr_finds([self.reference, self.result], ['reference', 'this run'], ax=ax)
-    ax = fig.axes[0] if ax is None else ax
-    ax.axvspan(self.reference.lr[0], self.reference.lr[self.stable_steps - 1], color='C2', alpha=0.08, label='stable part')
-    ax.set_title(f"{'agrees' if self.agrees else 'DISAGREES'}: largest gap {self.max_gap:.1e} over "
-                 f"{self.stable_steps} stable steps", fontsize=10)
-    ax.legend(loc='best', fontsize=8)
-    return fig
 
 # %% ../nbs/02_finder.ipynb #9134d102
 @patch

@@ -1,7 +1,6 @@
 """lr_find and the recipe on the learners fastai users build. fastai's own `Learner.lr_find` is the reference: ftkit's
 sweep must train exactly as `fit` does, callbacks included, and leave the learner exactly as it was."""
 import tempfile, warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,7 +9,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader as TorchDataLoader, TensorDataset
 from sklearn.datasets import load_digits
-from fastai.vision.all import (Callback, CancelFitException, CSVLogger, CutMix, DataLoaders, EarlyStoppingCallback,
+from fastai.vision.all import (Callback, CSVLogger, CutMix, DataLoaders, EarlyStoppingCallback,
                                GradientAccumulation, GradientClip, Learner, MixUp, SaveModelCallback, ShowGraphCallback,
                                CrossEntropyLossFlat, accuracy, minimum, resnet18, slide, steep, valley, vision_learner)
 from fastai.callback.channelslast import ChannelsLast
@@ -18,7 +17,7 @@ from fastai.text.all import (AWD_LSTM, TextDataLoaders, awd_lstm_clas_config, aw
                              text_classifier_learner)
 from fastai.tabular.all import Categorify, TabularDataLoaders, tabular_learner
 from ftkit.all import *
-from ftkit.finder import learner_state, state_differences, takes_part
+from ftkit.finder import learner_state, state_differences
 
 
 # --- learners, each built fresh by `make(path)` -------------------------------------------------------------------
