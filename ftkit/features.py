@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader as TorchDataLoader
-from fastai.vision.all import BnFreeze, DataLoader, DataLoaders, MixHandler, RandTransform, bn_types, no_random
+from fastai.vision.all import BnFreeze, DataLoader, DataLoaders, MixHandler, RandTransform, no_random
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -20,6 +20,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 from .groups import freeze, unfreeze
 from .finder import loader_batch_size
+from .models import BATCHNORM_TYPES
 
 # %% auto #0
 __all__ = ['PROBES', 'split_model', 'plain_loader', 'modes_kept', 'bottleneck_features', 'ProbeResult', 'probe_head',
@@ -153,7 +154,7 @@ def cache_problems(learn)->list:
     if not all(hasattr(dl, 'rng') for dl in (learn.dls.train, learn.dls.valid)):
         problems.append("the DataLoaders are plain PyTorch ones: the cache replays a fastai DataLoader's shuffle, so that "
                         "cached training sees the same batches; build them with fastai's DataLoader")
-    has_bn = any(isinstance(m, bn_types) for m in body.modules())
+    has_bn = any(isinstance(m, BATCHNORM_TYPES) for m in body.modules())
     if has_bn and (learn.train_bn or not any(isinstance(cb, BnFreeze) for cb in learn.cbs)):
         problems.append("BatchNorm in the body runs in training mode (bn='train'): it normalises with each batch's "
                         "statistics; build the learner with transfer_learner(..., bn='frozen')")
@@ -193,7 +194,7 @@ class cached_body:
         with modes_kept(nn.Sequential(body, pooling)) as model, no_random():   # iterating loaders draws random seeds
             model.train()
             for m in model.modules():
-                if isinstance(m, bn_types): m.eval()                                # exactly as during `fit`
+                if isinstance(m, BATCHNORM_TYPES): m.eval()                              # exactly as during `fit`
             self.train_x, self.train_y = _ordered_features(model, learn.dls.train)
             self.valid_x, self.valid_y = _ordered_features(model, learn.dls.valid)
 

@@ -4,28 +4,32 @@
 
 # %% ../nbs/02_finder.ipynb #185550bf
 from __future__ import annotations
-import copy, json, math, random
+import copy, json, math, random, sys, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
 from matplotlib.figure import Figure
 from fastai.vision.all import (ActivationStats, Callback, CancelFitException, CancelValidException, CSVLogger, ParamScheduler,
                                ProgressCallback, Recorder, ShowGraphCallback, TrackerCallback, minimum, progress_bar,
-                               set_seed, slide, steep, valley)
+                               num_distrib, rank_distrib, set_seed, slide, steep, valley)
 from fastcore.basics import patch
 from .groups import group_lrs, positive_number
 
 # %% auto #0
 __all__ = ['OBSERVERS', 'OBSERVER_MODULES', 'SUGGESTION_RULES', 'MIN_POINTS', 'NOISE_LIMIT', 'RESULT_FORMAT', 'SWEEP_SETTINGS',
            'module_attributes', 'Attributes', 'LearnerSnapshot', 'learner_state', 'same_state', 'state_differences',
-           'lr_schedule', 'group_ratios', 'SmoothedLoss', 'smooth_losses', 'takes_part', 'LRSweep', 'run_sweep',
-           'usable_points', 'fastai_suggestions', 'curve_facts', 'trustworthy', 'recommend', 'diagnose', 'LRFindResult',
-           'CurveAgreement', 'plot_lr_finds', 'loader_batch_size', 'seed_learner', 'lr_find']
+           'lr_schedule', 'group_ratios', 'SmoothedLoss', 'smooth_losses', 'main_process', 'rank0_warn', 'processes',
+           'takes_part', 'LRSweep', 'run_sweep', 'usable_points', 'fastai_suggestions', 'curve_facts', 'trustworthy',
+           'recommend', 'diagnose', 'LRFindResult', 'CurveAgreement', 'plot_lr_finds', 'loader_batch_size',
+           'warn_if_not_distributed', 'seed_learner', 'lr_find']
 
 # %% ../nbs/02_finder.ipynb #88b2e3b2
-_MODULE_SLOTS = ('_parameters', '_buffers', '_modules')
+_TENSOR_SLOTS = ('_parameters', '_buffers')
+_MODULE_SLOTS = (*_TENSOR_SLOTS, '_modules')
 
 def module_attributes(module)->dict:
     "A module's plain attributes (its mode, an RNN's hidden state, ...): all but its parameters, buffers and submodules."
@@ -55,8 +59,8 @@ class LearnerSnapshot:
         self.weights = {k: v.detach().to('cpu', copy=True) for k, v in model.state_dict().items()}
         self.grads = [None if p.grad is None else p.grad.detach().to('cpu', copy=True) for p in self.params]
         self.requires_grad = [p.requires_grad for p in self.params]
-        self.attributes = ([Attributes(learn), *(Attributes(cb) for cb in learn.cbs)] +
-                           [Attributes(m, skip=_MODULE_SLOTS) for m in model.modules()])
+        self.attributes = ([Attributes(learn), Attributes(learn.dls), *(Attributes(cb) for cb in learn.cbs)] +
+                           [Attributes(m, skip=_TENSOR_SLOTS) for m in model.modules()])     # submodules too: SyncBatchNorm
         self.cbs, self.opt = list(learn.cbs), learn.opt
         self.opt_attrs = None if learn.opt is None else copy.deepcopy(learn.opt.__dict__, {id(p): p for p in self.params})
         self.rngs = (random.getstate(), np.random.get_state(), torch.get_rng_state(),
@@ -66,7 +70,7 @@ class LearnerSnapshot:
     def restore(self):
         "Put the learner back as it was when the snapshot was taken."
         learn = self.learn
-        for attributes in self.attributes: attributes.restore()   # model, optimizer, loss function, `fit`'s leftovers, ...
+        for attributes in self.attributes: attributes.restore()   # model, loaders, optimizer, loss function, `fit`'s leftovers, ...
         learn.cbs.items[:] = self.cbs                              # the same `L`, its original order
         learn.model.load_state_dict(self.weights)
         for p, grad, flag in zip(self.params, self.grads, self.requires_grad):
@@ -99,7 +103,8 @@ def learner_state(learn)->dict:
                 requires_grad=[p.requires_grad for p in learn.model.parameters()],
                 modules=[_fingerprint(module_attributes(m)) for m in learn.model.modules()],
                 opt_state=opt_state, hypers=None if opt is None else copy.deepcopy(list(opt.hypers)),
-                learner=_fingerprint(vars(learn)), cbs=[id(cb) for cb in learn.cbs],
+                modules_tree=[(name, id(m)) for name, m in learn.model.named_modules()],
+                learner=_fingerprint(vars(learn)), loaders=_fingerprint(vars(learn.dls)), cbs=[id(cb) for cb in learn.cbs],
                 callbacks=[_fingerprint(vars(cb)) for cb in learn.cbs],
                 python_rng=random.getstate(), numpy_rng=np.random.get_state(), torch_rng=torch.get_rng_state(),
                 loader_rngs=[dl.rng.getstate() for dl in learn.dls.loaders if hasattr(dl, 'rng')])
@@ -158,6 +163,18 @@ OBSERVERS = (Recorder, ProgressCallback, ShowGraphCallback, CSVLogger, TrackerCa
 OBSERVER_MODULES = ('fastai.callback.wandb', 'fastai.callback.tensorboard', 'fastai.callback.neptune',
                     'fastai.callback.comet', 'fastai.callback.azureml', 'fastai.callback.mlflow')
 
+def main_process()->bool:
+    "Is this the process that prints and writes: rank 0 of a distributed run (fastai's `rank_distrib`), or the only one?"
+    return rank_distrib() == 0
+
+def rank0_warn(message:str):
+    "`warnings.warn(message)` in the main process only: a distributed run warns once."
+    if main_process(): warnings.warn(message, stacklevel=3)
+
+def processes(model)->int:
+    "How many processes train `model` together: the world size when it is wrapped in `DistributedDataParallel`, else 1."
+    return dist.get_world_size() if isinstance(model, DistributedDataParallel) else 1
+
 def takes_part(cb)->bool:
     "Does callback `cb` run during a sweep (it shapes training steps), or is it left out (it observes, persists or schedules)?"
     choice = getattr(cb, 'ftkit_sweep', None)
@@ -170,16 +187,20 @@ class LRSweep(Callback):
     def __init__(self, schedule:np.ndarray, ratios:np.ndarray, stop_div:float=4., beta:float=0.98, progress:bool=True):
         self.schedule, self.ratios, self.stop_div, self.beta, self.progress = schedule, ratios, stop_div, beta, progress
         self.warmup = len(schedule) // 10          # these first steps neither set the best loss nor stop the sweep
-        self.raw, self.smoothed, self.stop, self.bar = [], [], 'not run', None
+        self.raw, self.smoothed, self.stop, self.bar, self.processes = [], [], 'not run', None, 1
 
     def before_fit(self):
         self.raw, self.smoothed, self.avg, self.best, self.stop = [], [], SmoothedLoss(self.beta), math.inf, 'reached end_lr'
-        if self.progress: self.bar = progress_bar(range(len(self.schedule)), leave=True); self.bar.update(0)
+        self.processes = processes(self.learn.model)      # fastai's DistributedTrainer (order 11) has wrapped model and data
+        self.learn.n_epoch = len(self.schedule) // len(self.dls.train) + 1    # passes over this process's shard
+        if self.progress and main_process(): self.bar = progress_bar(range(len(self.schedule)), leave=True); self.bar.update(0)
 
     def before_batch(self): self.opt.set_hyper('lr', (self.schedule[len(self.raw)] * self.ratios).tolist())
 
     def after_loss(self):
         self.mean_loss = self.learn.loss.detach().float().mean()
+        if self.processes > 1:    # every process gets the mean over all of them, so all stop at the same step
+            dist.all_reduce(self.mean_loss); self.mean_loss /= self.processes
         value = float(self.mean_loss)
         if not math.isfinite(value): self.stop = f'non-finite loss ({value}) at step {len(self.raw)}'; raise CancelFitException()
 
@@ -211,7 +232,7 @@ class LRSweep(Callback):
 def run_sweep(learn, sweep:LRSweep)->LRSweep:
     "Run `sweep` through `learn.fit`, the observing callbacks left out; does NOT restore the learner (`lr_find` does)."
     observers = [cb for cb in learn.cbs if not takes_part(cb)]
-    with learn.removed_cbs(observers): learn.fit(len(sweep.schedule) // len(learn.dls.train) + 1, cbs=sweep)
+    with learn.removed_cbs(observers): learn.fit(1, cbs=sweep)     # the sweep sets the number of passes it needs
     return sweep
 
 # %% ../nbs/02_finder.ipynb #bd9d1ec9
@@ -287,7 +308,7 @@ class LRFindResult:
     def __init__(self, lrs, losses, smoothed, settings:dict, stop:str):
         self.losses, self.smoothed = np.asarray(losses, dtype=float), np.asarray(smoothed, dtype=float)
         self.lrs = np.asarray(lrs, dtype=float).reshape(len(self.losses), -1)
-        self.settings, self.stop = dict(settings), stop
+        self.settings, self.stop = {'processes': 1, **settings}, stop     # curves stored before 'processes': one
         num_it = self.settings['num_it']
         self.suggestions = fastai_suggestions(self.lr, self.smoothed, num_it)
         self.facts = curve_facts(self.lr, self.smoothed, self.losses, num_it, stop)
@@ -356,7 +377,7 @@ def load(cls:LRFindResult, path)->LRFindResult:
     return cls(data['lrs'], data['losses'], data['smoothed'], data['settings'], data['stop'])
 
 # %% ../nbs/02_finder.ipynb #e3e82cde
-SWEEP_SETTINGS = ('start_lr', 'end_lr', 'num_it', 'stop_div', 'beta', 'step_mode', 'seed', 'frozen_groups', 'bs')
+SWEEP_SETTINGS = ('start_lr', 'end_lr', 'num_it', 'stop_div', 'beta', 'step_mode', 'seed', 'frozen_groups', 'bs', 'processes')
 
 @dataclass
 class CurveAgreement:
@@ -494,6 +515,14 @@ def _check_lr_find_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mo
                          f"bs={loader_batch_size(train)}, and fastai drops the last partial batch. Rebuild the loaders with "
                          f"bs <= {len(train.dataset)}")
 
+def warn_if_not_distributed(learn):
+    "Warn (rank 0) when this process is one of several but `learn` would train alone: each would find its own rate."
+    trainer = getattr(sys.modules.get('fastai.distributed'), 'DistributedTrainer', ())   # not imported here: it imports accelerate
+    distributed = isinstance(learn.model, DistributedDataParallel) or any(isinstance(cb, trainer) for cb in learn.cbs)
+    if num_distrib() > 1 and not distributed:
+        rank0_warn(f"This is one of {num_distrib()} processes, but `learn` is not distributed: each process sweeps its own "
+                      "data and may pick a different rate. Call ftkit inside `with learn.distrib_ctx():`")
+
 def _frozen_groups(opt)->list:
     "For each layer group: is its weight (every parameter with more than one dimension) frozen?"
     return [not any(p.requires_grad for p in group if p.ndim > 1) for group in opt.param_lists]
@@ -523,6 +552,7 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
     try: given = None if ratios is None else np.array(group_lrs(learn, ratios))
     except ValueError as e: raise ValueError(str(e).replace('`lr`', '`ratios`')) from None
     start_lr, end_lr, num_it = float(start_lr), float(end_lr), int(num_it)
+    warn_if_not_distributed(learn)
     snapshot, sweep = LearnerSnapshot(learn), None
     try:
         if learn.opt is None: learn.create_opt()
@@ -536,5 +566,6 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
         raise
     finally: snapshot.restore()
     settings = dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div, beta=beta, step_mode=step_mode,
-                    seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen, bs=loader_batch_size(learn.dls.train))
+                    seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen, bs=loader_batch_size(learn.dls.train),
+                    processes=sweep.processes)
     return LRFindResult(sweep.rates, sweep.raw, sweep.smoothed, settings, sweep.stop)

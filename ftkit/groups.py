@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from matplotlib.figure import Figure
 from fastai.vision.all import BnFreeze, Optimizer, bn_types, combined_cos, sgd_step
+from .models import BATCHNORM_TYPES, FreezeBatchNorm
 
 # %% auto #0
 __all__ = ['layer_groups', 'freeze', 'unfreeze', 'positive_number', 'check_lr', 'plain_lr', 'group_lrs', 'discriminative_lrs',
@@ -106,7 +107,8 @@ def _layer_name(param_name): return param_name.rsplit('.', 1)[0]
 def bn_mode(learn, bn_layer)->str:
     "How `bn_layer` behaves during `fit`: 'eval (frozen)' under the frozen policy with its parameters frozen, else 'train'."
     frozen = not any(p.requires_grad for p in bn_layer.parameters())
-    return 'eval (frozen)' if frozen and any(isinstance(cb, BnFreeze) for cb in learn.cbs) else 'train'
+    frozen_by = lambda cb: isinstance(cb, FreezeBatchNorm) or (isinstance(cb, BnFreeze) and isinstance(bn_layer, bn_types))
+    return 'eval (frozen)' if frozen and any(frozen_by(cb) for cb in learn.cbs) else 'train'
 
 def show_groups(learn,     # a fastai `Learner`
                 lr=None,    # rates to show (number, list or slice; default: the optimizer's current rates)
@@ -114,7 +116,7 @@ def show_groups(learn,     # a fastai `Learner`
     "A table of the layer groups: first and last layer, parameters, what trains, BatchNorm mode, and the rate of each."
     groups = layer_groups(learn)
     names = {id(p): n for n, p in learn.model.named_parameters()}
-    bn_of = {id(p): m for m in learn.model.modules() if isinstance(m, bn_types) for p in m.parameters()}
+    bn_of = {id(p): m for m in learn.model.modules() if isinstance(m, BATCHNORM_TYPES) for p in m.parameters()}
     rates = group_lrs(learn, lr) if lr is not None else [float(h['lr']) for h in learn.opt.hypers]
     rows = []
     for i, (group, rate) in enumerate(zip(groups, rates)):

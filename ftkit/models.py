@@ -10,15 +10,15 @@ from pathlib import Path
 
 import torch
 from torch import nn
-from fastai.vision.all import (BnFreeze, ConvLayer, Learner, TensorImageBW, Transform, accuracy, apply_init, create_head,
-                               cut_model, get_c, imagenet_stats, L, num_features_model, params, set_seed)
+from fastai.vision.all import (BnFreeze, ConvLayer, Learner, TensorImageBW, Transform, accuracy, apply_init, bn_types,
+                               create_head, cut_model, get_c, imagenet_stats, L, num_features_model, params, set_seed)
 from fastai.vision.learner import _add_norm, _get_first_layer, _update_first_layer
 from .data import digits_dls
 
 # %% auto #0
-__all__ = ['BN_POLICIES', 'sample_body', 'body_blocks', 'TimmBody', 'cut_body', 'body_from_checkpoint', 'body_channels',
-           'make_body', 'body_head_splitter', 'transfer_learner', 'RandomShift', 'sample_backbone_path',
-           'pretrain_sample_backbone', 'sample_backbone', 'pooled_features', 'train_and_score']
+__all__ = ['BN_POLICIES', 'BATCHNORM_TYPES', 'sample_body', 'body_blocks', 'TimmBody', 'cut_body', 'body_from_checkpoint',
+           'body_channels', 'make_body', 'body_head_splitter', 'FreezeBatchNorm', 'transfer_learner', 'RandomShift',
+           'sample_backbone_path', 'pretrain_sample_backbone', 'sample_backbone', 'pooled_features', 'train_and_score']
 
 # %% ../nbs/01_models.ipynb #1b1c7ec0
 def sample_body(channels:tuple=(16, 32, 64), # output channels of the three stages
@@ -145,6 +145,15 @@ def body_head_splitter(model:nn.Module, # `nn.Sequential(body, head)`, as built 
     late = {id(p) for b in blocks[(len(blocks) + 1) // 2:] for p in b.parameters()}     # the later half of the blocks
     return [[p for p in body.parameters() if id(p) not in late], [p for p in body.parameters() if id(p) in late], params(head)]
 
+# %% ../nbs/01_models.ipynb #d912c62e
+BATCHNORM_TYPES = (*bn_types, nn.SyncBatchNorm)      # fastai's bn_types, and the layers `distrib_ctx(sync_bn=True)` makes
+
+class FreezeBatchNorm(BnFreeze):
+    "fastai's `BnFreeze` (BatchNorm layers with frozen parameters run in eval mode) that also knows `nn.SyncBatchNorm`."
+    def before_train(self):
+        for m in self.model.modules():
+            if isinstance(m, BATCHNORM_TYPES) and not any(p.requires_grad for p in m.parameters()): m.eval()
+
 # %% ../nbs/01_models.ipynb #a2549e97
 def transfer_learner(dls,                 # the target task's `DataLoaders`
                      body,                 # nn.Module, torchvision builder, or checkpoint path; a module is trained in place
@@ -172,7 +181,7 @@ def transfer_learner(dls,                 # the target task's `DataLoaders`
     n_features = num_features_model(body) if isinstance(body, nn.Sequential) else body_channels(body, n_in)
     head = create_head(n_features, n_out)
     apply_init(head, nn.init.kaiming_normal_)
-    cbs = [*L(kwargs.pop('cbs', None)), *([BnFreeze()] if bn == 'frozen' else [])]   # one callback or a list, as `Learner`
+    cbs = [*L(kwargs.pop('cbs', None)), *([FreezeBatchNorm()] if bn == 'frozen' else [])]   # one callback or a list, as `Learner`
     learn = Learner(dls, nn.Sequential(body, head), splitter=splitter or body_head_splitter,
                     train_bn=(bn == 'train'), cbs=cbs, **kwargs)
     learn.create_opt()                      # the layer groups exist (and can be inspected) before any training

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from fastai.vision.all import Learner
-from .finder import NOISE_LIMIT, LRFindResult, _check_lr_find_args, _frozen_groups, lr_find, plot_lr_finds
+from .finder import (NOISE_LIMIT, LRFindResult, _check_lr_find_args, _frozen_groups, lr_find, main_process, plot_lr_finds,
+                          rank0_warn)
 from .groups import _one_group_error, check_lr, freeze, group_lrs, layer_groups, lr_text, plain_lr, positive_number, unfreeze
 from fastcore.basics import patch, patch_to
 from fastcore.foundation import L
@@ -108,10 +109,11 @@ def check_phase(learn, epochs, lr, fit_kw:dict):
 
 # %% ../nbs/05_recipe.ipynb #188d6429
 def phase_history(learn)->dict:
-    "The smoothed training loss per batch and the losses and metrics per epoch of `learn`'s last fit."
+    "The smoothed training loss per batch and the losses and metrics per epoch of `learn`'s last fit (this process's batches)."
     names = [str(n) for n in learn.recorder.metric_names[1:-1]]          # drop 'epoch' and 'time'
     epochs = {name: [float(row[i]) for row in learn.recorder.values] for i, name in enumerate(names)}
-    return dict(batch_loss=[float(l) for l in learn.recorder.losses], iters_per_epoch=len(learn.dls.train), epochs=epochs)
+    return dict(batch_loss=[float(l) for l in learn.recorder.losses], iters_per_epoch=len(learn.recorder.losses) // learn.n_epoch,
+                epochs=epochs)     # batches this process trained: a distributed run's shard, not `len(learn.dls.train)`
 
 def _settings_text(fit_kw:dict)->dict:
     "The one-cycle settings as JSON-ready values (callbacks by class name)."
@@ -135,7 +137,7 @@ def chosen_rate(found:LRFindResult)->float:
     "The finder's recommendation, or its `valley` suggestion (with a warning) when the curve could not be trusted."
     if found.recommended is not None: return found.recommended
     if 'valley' not in found.suggestions: raise RuntimeError('The LR finder found no usable rate: ' + ' '.join(found.diagnostics))
-    warnings.warn('No trustworthy recommendation (' + ' '.join(found.diagnostics) + "); using fastai's valley suggestion")
+    rank0_warn('No trustworthy recommendation (' + ' '.join(found.diagnostics) + "); using fastai's valley suggestion")
     return found.suggestions['valley']
 
 def use_cache(learn, cache)->bool:
@@ -145,7 +147,7 @@ def use_cache(learn, cache)->bool:
     problems = cache_problems(learn)
     if not problems: return True
     if cache == 'auto':
-        warnings.warn("Training the head without the feature cache: " + '; '.join(problems))
+        rank0_warn("Training the head without the feature cache: " + '; '.join(problems))
         return False
     raise ValueError("`cache=True` is not possible, the frozen body's features can change between epochs: " + '; '.join(problems)
                      + ". Pass cache='auto' to fall back to normal training")
@@ -190,7 +192,7 @@ def body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
     candidates = {} if finder_rate is None else {"the second LR finder's recommendation": finder_rate}
     candidates.update({'phase 1 rate / 10 (blog advice)': head_lr / 10, f'phase 1 rate / {below_head:g}': head_lr / below_head})
     if 'minimum' not in found.suggestions:        # e.g. a tiny training set that phase 1 already fits: the curve is noise
-        warnings.warn(f"The second LR finder's curve could not be read ({' '.join(found.diagnostics)}); using phase 1's "
+        rank0_warn(f"The second LR finder's curve could not be read ({' '.join(found.diagnostics)}); using phase 1's "
                       f"rate / {below_head:g} without its cap")
         return head_lr / below_head, f"phase 1's rate / {below_head:g} (the second finder's curve could not be read)", candidates
     lowest_loss = candidates["the second finder's lowest loss"] = 10 * found.suggestions['minimum']
@@ -373,7 +375,7 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
     body = fit_body(learn, body_epochs, body_lr, head_lr=head.rates[-1], finder_kw=finder_kw, progress=progress, **rule_kw, **body_kw)
     report = FineTuneReport([head, body], dict(seconds=round(time.perf_counter() - started, 3),
                                                n_train=len(learn.dls.train_ds), n_valid=len(learn.dls.valid_ds)))
-    if save_to is not None: report.save(save_to)
+    if save_to is not None and main_process(): report.save(save_to)     # one process writes
     return report
 
 # %% ../nbs/05_recipe.ipynb #e4f6d442

@@ -287,7 +287,7 @@ def test_transfer_learner_takes_one_callback_or_a_list():
     single = transfer_learner(digits_dls(n_per_class=5), sample_backbone(), cbs=MixUp())
     listed = transfer_learner(digits_dls(n_per_class=5), sample_backbone(), cbs=[MixUp(), GradientClip()], bn='frozen')
     assert sum(isinstance(cb, MixUp) for cb in single.cbs) == 1
-    assert [type(cb).__name__ for cb in listed.cbs][-3:] == ['MixUp', 'GradientClip', 'BnFreeze']
+    assert [type(cb).__name__ for cb in listed.cbs][-3:] == ['MixUp', 'GradientClip', 'FreezeBatchNorm']
 
 def test_numpy_rates_everywhere():
     learn = digits_learner(unfrozen=False)
