@@ -567,5 +567,5 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
     finally: snapshot.restore()
     settings = dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div, beta=beta, step_mode=step_mode,
                     seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen, bs=loader_batch_size(learn.dls.train),
-                    processes=sweep.processes)
+                    processes=sweep.processes, torch=torch.__version__.split('+')[0])    # dropout's draws differ by version
     return LRFindResult(sweep.rates, sweep.raw, sweep.smoothed, settings, sweep.stop)
