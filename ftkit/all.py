@@ -1,5 +1,6 @@
 "Everything in ftkit's public API: `from ftkit.all import *` (works beside `from fastai.vision.all import *`)."
 from .data import digits_dls, folder_dls, pets_dls
+from .figures import NotebookFigure, save_figure
 from .models import sample_backbone, transfer_learner
 from .finder import LRFindResult, lr_find, plot_lr_finds, seed_learner
 from .groups import (discriminative_lrs, freeze, gradual_unfreeze, group_lrs, layer_groups, plot_group_rates, plot_groups,
@@ -9,7 +10,7 @@ from .recipe import FineTuneReport, PhaseResult, fit_body, fit_head, two_phase
 from .features import ProbeResult, bottleneck_features, cache_problems, cached_body, linear_probe
 from .strategies import compare_strategies, plot_strategies
 
-__all__ = ['digits_dls', 'folder_dls', 'pets_dls', 'sample_backbone', 'transfer_learner', 'lr_find', 'LRFindResult',
+__all__ = ['digits_dls', 'folder_dls', 'pets_dls', 'NotebookFigure', 'save_figure', 'sample_backbone', 'transfer_learner', 'lr_find', 'LRFindResult',
            'plot_lr_finds', 'seed_learner', 'freeze', 'unfreeze', 'gradual_unfreeze', 'group_lrs', 'show_groups', 'discriminative_lrs',
            'layer_groups', 'plot_group_rates', 'plot_groups', 'RecordHypers', 'triangular_schedule',
            'fit_head', 'fit_body', 'two_phase', 'FineTuneReport', 'PhaseResult', 'bottleneck_features', 'linear_probe',

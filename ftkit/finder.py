@@ -17,6 +17,7 @@ from fastai.vision.all import (ActivationStats, Callback, CancelFitException, Ca
                                ProgressCallback, Recorder, ShowGraphCallback, TrackerCallback, minimum, progress_bar,
                                num_distrib, rank_distrib, set_seed, slide, steep, valley)
 from fastcore.basics import patch
+from .figures import NotebookFigure
 from .groups import group_lrs, positive_number
 
 # %% auto #0
@@ -452,7 +453,7 @@ def compare(self:LRFindResult, reference:LRFindResult, # the stored curve to rep
 @patch
 def plot(self:LRFindResult, ax=None, skip_end:int=5)->Figure:
     "The loss against the last group's rate (log scale): raw and smoothed, every suggestion, the recommendation annotated."
-    fig = Figure(figsize=(6.4, 4.2)) if ax is None else ax.figure
+    fig = NotebookFigure(figsize=(6.4, 4.2)) if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
     n = max(len(self.lr) - skip_end, 1)
     ax.plot(self.lr[:n], self.losses[:n], color='C0', alpha=0.25, lw=1, label='loss')
@@ -478,7 +479,7 @@ def plot_lr_finds(results:list,      # `LRFindResult`s to overlay
     if not results: raise ValueError("`results` is empty: pass one or more LRFindResult")
     labels = list(labels) if labels is not None else [f'run {i + 1}' for i in range(len(results))]
     if len(labels) != len(results): raise ValueError(f"`labels` has {len(labels)} entries for {len(results)} results")
-    fig = Figure(figsize=(6.4, 4.2)) if ax is None else ax.figure
+    fig = NotebookFigure(figsize=(6.4, 4.2)) if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
     for i, (res, label) in enumerate(zip(results, labels)):
         n = max(len(res.lr) - 5, 1)

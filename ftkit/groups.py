@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 from torch import nn
 from matplotlib.figure import Figure
+from .figures import NotebookFigure
 from fastai.vision.all import BnFreeze, Optimizer, bn_types, combined_cos, sgd_step
 from .models import BATCHNORM_TYPES, FreezeBatchNorm
 
@@ -145,7 +146,7 @@ def plot_groups(learn,      # a fastai `Learner`
     "Bars of each layer group's parameters, trainable and frozen, labelled with the group's rate."
     table = show_groups(learn, lr)
     trainable = [sum(p.numel() for p in g if p.requires_grad) for g in layer_groups(learn)]
-    fig = Figure(figsize=(6.4, 2.6)) if ax is None else ax.figure
+    fig = NotebookFigure(figsize=(6.4, 2.6)) if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
     y = np.arange(len(table))[::-1]
     ax.barh(y, trainable, color='C2', label='trains')
@@ -167,7 +168,7 @@ def group_rate_schedules(learn, lr, n_steps:int=100, pct_start:float=0.25, div:f
 def plot_group_rates(learn, lr, pct_start:float=0.25, div:float=25., div_final:float=1e5)->Figure:
     "Each layer group's learning rate over a whole `fit_one_cycle(..., lr)`, one curve per group (log scale)."
     rates = group_rate_schedules(learn, lr, 200, pct_start, div, div_final)
-    fig = Figure(figsize=(6.4, 3.8)); ax = fig.subplots()
+    fig = NotebookFigure(figsize=(6.4, 3.8)); ax = fig.subplots()
     table = show_groups(learn, lr)
     for i in range(rates.shape[1]):
         ax.plot(np.linspace(0, 1, len(rates), endpoint=False), rates[:, i], lw=2,

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from .figures import NotebookFigure, save_figure
 from fastai.vision.all import Learner
 from .finder import (NOISE_LIMIT, LRFindResult, _check_lr_find_args, _frozen_groups, lr_find, main_process, plot_lr_finds,
                           rank0_warn)
@@ -231,8 +232,6 @@ def fit_body(learn,                  # a fastai `Learner` with a body and a head
     return run_phase(learn, 'body', epochs, lr, rule, found, fit_kw, progress, started, candidates)
 
 # %% ../nbs/05_recipe.ipynb #2555e5c0
-def _figure_png(fig:Figure, path:Path): fig.savefig(path, dpi=100, bbox_inches='tight')
-
 class FineTuneReport:
     "The phases of a fine-tuning run: `.summary()` table, `.plot()` figure, `.save(folder)` / `FineTuneReport.load(folder)`."
     def __init__(self, phases:list, info:dict=None): self.phases, self.info = list(phases), dict(info or {})
@@ -255,7 +254,7 @@ def plot_phase_losses(phases:list, # `PhaseResult`s in training order
                       ax=None,     # draw into this Axes (default: a new Figure)
                      )->Figure:
     "Training loss per batch and validation loss per epoch across consecutive phases, each boundary marked."
-    fig = Figure(figsize=(7, 4)) if ax is None else ax.figure
+    fig = NotebookFigure(figsize=(7, 4)) if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
     start = 0
     for i, p in enumerate(phases):
@@ -271,7 +270,7 @@ def plot_phase_losses(phases:list, # `PhaseResult`s in training order
 
 def plot_phase_rates(phases:list, ax=None)->Figure:
     "Every layer group's rate at every batch across consecutive phases (log scale); frozen groups are not drawn."
-    fig = Figure(figsize=(7, 3.5)) if ax is None else ax.figure
+    fig = NotebookFigure(figsize=(7, 3.5)) if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
     rates = np.concatenate([np.where(p.trainable, p.schedule, np.nan) for p in phases])
     for g in range(rates.shape[1]): ax.plot(rates[:, g], lw=2, label=f'group {g}' + (' (head)' if g == rates.shape[1] - 1 else ''))
@@ -285,7 +284,7 @@ def plot_phase_rates(phases:list, ax=None)->Figure:
 @patch
 def plot(self:FineTuneReport)->Figure:
     "Losses across both phases with the boundary marked, the per-group rate schedule, and the LR-finder curves overlaid."
-    fig = Figure(figsize=(11, 7.5))
+    fig = NotebookFigure(figsize=(11, 7.5))
     axes = fig.subplot_mosaic([['loss', 'loss'], ['rates', 'finders']])
     plot_phase_losses(self.phases, axes['loss'])
     plot_phase_rates(self.phases, axes['rates'])
@@ -333,9 +332,9 @@ def save(self:FineTuneReport, folder)->Path:
     folder = writable_folder(folder)
     (folder/'report.json').write_text(json.dumps(self.to_dict(), indent=1))
     (folder/'report.md').write_text(self.markdown())
-    _figure_png(self.plot(), folder/'report.png')
+    save_figure(self.plot(), folder/'report.png')
     for p in self.phases:
-        if p.finder is not None: _figure_png(p.finder.plot(), folder/f'lr_find_{p.name}.png')
+        if p.finder is not None: save_figure(p.finder.plot(), folder/f'lr_find_{p.name}.png')
     return folder
 
 @patch(cls_method=True)

@@ -9,6 +9,7 @@ import inspect, numbers, time
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from .figures import NotebookFigure
 from fastai.vision.all import set_seed
 from .features import linear_probe, split_model
 from .finder import lr_find
@@ -115,7 +116,7 @@ def plot_strategies(tables:dict,  # `{label: compare_strategies(...) table}`, e.
     "Mean accuracy per strategy (bars: one standard deviation; dots: each seed), one colour per table."
     tables = dict(tables)
     if not tables: raise ValueError("`tables` is empty: pass {label: compare_strategies(...)}")
-    fig = Figure(figsize=(8, 4.2)) if ax is None else ax.figure
+    fig = NotebookFigure(figsize=(8, 4.2)) if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
     names = list(dict.fromkeys(n for t in tables.values() for n in t.index))
     width = 0.8 / len(tables)
