@@ -4,11 +4,11 @@
     python .ci/readme.py --check         # exit 1 if README.md is not what nbs/index.ipynb renders to
     python .ci/readme.py --command test  # print the README's test command (or: demo)
 """
-import argparse, json, re, sys
+import argparse, base64, json, re, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
-notebook, readme = root/'nbs'/'index.ipynb', root/'README.md'
+notebook, readme, images = root/'nbs'/'index.ipynb', root/'README.md', Path('nbs')/'images'   # images: relative to root
 
 def directives(source):
     "The `#| name: value` directives at the top of a code cell, and the rest of its source."
@@ -17,26 +17,31 @@ def directives(source):
     found = dict((l[2:].split(':', 1) + [''])[:2] for l in lines[:n])
     return {k.strip(): v.strip() for k, v in found.items()}, '\n'.join(lines[n:]).strip()
 
-def text_outputs(cell):
-    "What a reader should see under a code cell: printed output and plain-text results (warnings on stderr are left out)."
+def outputs(cell):
+    "What a reader should see under a code cell: printed output, images (as PNG bytes) and plain-text results (not stderr)."
     for out in cell.get('outputs', []):
+        data = out.get('data', {})
+        if 'image/png' in data: yield base64.b64decode(''.join(data['image/png'])); continue
         if out['output_type'] == 'stream': text = out.get('text') if out.get('name') == 'stdout' else None
-        else: text = out.get('data', {}).get('text/plain')
+        else: text = data.get('text/plain')
         text = ''.join(text or []).rstrip()
         if text: yield text
 
 def render(nb):
-    "Markdown for `nb`: markdown cells as they are, code cells fenced, hidden cells left out."
-    parts = ['<!-- Made from nbs/index.ipynb by .ci/readme.py: edit the notebook, not this file. -->']
+    "Markdown for `nb` and its images ({path: PNG bytes}): markdown cells as they are, code fenced, hidden cells left out."
+    parts, pictures = ['<!-- Made from nbs/index.ipynb by .ci/readme.py: edit the notebook, not this file. -->'], {}
     for cell in nb['cells']:
         source = ''.join(cell['source'])
         if cell['cell_type'] == 'markdown': parts.append(source.strip()); continue
         flags, code = directives(source)
         if 'hide' in flags or not code: continue
         parts.append(f'```python\n{code}\n```')
-        if flags.get('output') != 'false':
-            parts += [f'```\n{text}\n```' for text in text_outputs(cell)]
-    return '\n\n'.join(parts) + '\n'
+        if flags.get('output') == 'false': continue
+        for out in outputs(cell):
+            if isinstance(out, str): parts.append(f'```\n{out}\n```'); continue
+            path = (images/f'readme-{len(pictures) + 1}.png').as_posix()
+            pictures[path] = out; parts.append(f'![]({path})')
+    return '\n\n'.join(parts) + '\n', pictures
 
 def command(text, name):
     "The README's `demo` or `test` command: the shell block that runs `ftkit demo`, or the other one."
@@ -51,9 +56,13 @@ if __name__ == '__main__':
     parser.add_argument('--check', action='store_true', help='exit 1 if README.md is out of date')
     parser.add_argument('--command', choices=['demo', 'test'], help="print one of the README's two commands")
     args = parser.parse_args()
-    text = render(json.loads(notebook.read_text(encoding='utf-8')))
+    text, pictures = render(json.loads(notebook.read_text(encoding='utf-8')))
     if args.command: print(command(text, args.command))
     elif args.check:
-        if readme.read_text(encoding='utf-8') != text: sys.exit('README.md is out of date: run `python .ci/readme.py`')
+        current = readme.read_text(encoding='utf-8') == text and all(
+            (root/p).exists() and (root/p).read_bytes() == png for p, png in pictures.items())
+        if not current: sys.exit('README.md or its images are out of date: run `python .ci/readme.py`')
         print('README.md is current')
-    else: readme.write_text(text, encoding='utf-8'); print(f'wrote {readme}')
+    else:
+        for p, png in pictures.items(): (root/p).parent.mkdir(parents=True, exist_ok=True); (root/p).write_bytes(png)
+        readme.write_text(text, encoding='utf-8'); print(f'wrote {readme} and {len(pictures)} image(s)')
