@@ -88,3 +88,22 @@ def test_unwritable_out_is_refused_before_training(tmp_path):
     blocker = tmp_path/'file'; blocker.write_text('not a folder')
     done = run('demo', '--out', str(blocker/'out'), cwd=tmp_path)
     assert done.returncode == 2 and 'out' in done.stderr and 'Traceback' not in done.stderr
+
+
+def test_reproduce_agrees_with_the_stored_curves(tmp_path):
+    done = run('reproduce', cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert 'Every curve agrees with its reference.' in done.stdout
+    for name in ['head', 'body', 'largest gap', 'recommended ratio', 'agrees']: assert name in done.stdout
+    assert list(tmp_path.iterdir()) == []                                  # it writes nothing
+
+
+def test_reproduce_exits_1_when_a_curve_disagrees(tmp_path):
+    from ftkit.reproduce import reference_path
+    stored = json.loads(reference_path('head').read_text())
+    stored['smoothed'] = [s * 1.01 for s in stored['smoothed']]           # a curve 1% away from what the sweep gives
+    (tmp_path/'head.json').write_text(json.dumps(stored))
+    done = run('reproduce', 'head', '--folder', str(tmp_path), cwd=tmp_path)
+    assert done.returncode == 1 and 'DISAGREES: head' in done.stdout, done.stdout + done.stderr
+    done = run('reproduce', 'body', '--folder', str(tmp_path), cwd=tmp_path)
+    assert done.returncode == 2 and "no reference 'body'" in done.stderr

@@ -1,5 +1,5 @@
 "Notebooks run as users run them: in a real ipykernel (nbclient), where nbdev's execnb and its inline plotting are absent."
-import re
+import os, re
 from pathlib import Path
 
 import nbformat
@@ -7,13 +7,18 @@ import pytest
 from nbclient import NotebookClient
 
 NBS = Path(__file__).parent.parent/'nbs'
-PLOTTING = re.compile(r'\.plot\(|\bplot_\w+\(|NotebookFigure\(')     # a cell that draws with ftkit
+PLOTTING = re.compile(r'\.plot\(|\.show_batch\(|\bplot_\w+\(|NotebookFigure\(')     # a cell that draws with ftkit
+
+
+SKIPPED = re.compile(r'^#\|\s*(notest|slow|eval:\s*false)\b', re.M)   # what nbdev-test skips (tst_flags): downloads, long runs
 
 
 def run_in_kernel(path:Path):
     "Execute a copy of the notebook at `path` in a fresh python3 ipykernel, in its own folder; return it with outputs."
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name='python3', resources={'metadata': {'path': str(path.parent)}}).execute()
+    nb.cells = [c for c in nb.cells if not (c.cell_type == 'code' and SKIPPED.search(c.source))]
+    env = {k: v for k, v in os.environ.items() if k != 'MPLBACKEND'}    # conftest's Agg is for this process, not a user's kernel
+    NotebookClient(nb, timeout=600, kernel_name='python3', resources={'metadata': {'path': str(path.parent)}}).execute(env=env)
     return nb
 
 
@@ -22,18 +27,26 @@ def texts(output)->list:
     return [output.get('text', ''), *(v for k, v in output.get('data', {}).items() if k.startswith('text/'))]
 
 
-@pytest.mark.parametrize('name', ['index.ipynb', 'tutorials/two_phase.ipynb', '02_finder.ipynb'])
+def drawing_cells(nb)->list:
+    "The code cells that draw with ftkit (definitions and bad-input checks draw nothing)."
+    return [c for c in nb.cells if c.cell_type == 'code' and not re.match(r'\s*(#\| export|def |class )', c.source)
+            and PLOTTING.search('\n'.join(l for l in c.source.splitlines() if 'test_fail(' not in l))]
+
+
+NOTEBOOKS = sorted(str(p.relative_to(NBS)) for p in NBS.rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts)
+
+
+@pytest.mark.parametrize('name', NOTEBOOKS)
 def test_every_plot_shows_once_as_an_image(name):
     nb = run_in_kernel(NBS/name)
     code = [c for c in nb.cells if c.cell_type == 'code']
-    drawing = [c for c in code if not re.match(r'\s*(#\| export|def |class )', c.source)
-               and PLOTTING.search('\n'.join(l for l in c.source.splitlines() if 'test_fail(' not in l))]  # bad-input cells draw nothing
-    assert drawing, 'no plotting cell found: the pattern is out of date'
+    drawing = drawing_cells(nb)
     for cell in drawing:
         images = [o for o in cell.outputs if 'image/png' in o.get('data', {})]
         assert images, f"no image from:\n{cell.source}"
     for cell in code:
         for output in cell.outputs:
-            assert not any('<Figure size' in t for t in texts(output)), f"a figure shown as text in:\n{cell.source}"
+            shown_as_text = 'image/png' not in output.get('data', {}) and any('<Figure size' in t for t in texts(output))
+            assert not shown_as_text, f"a figure shown as text in:\n{cell.source}"     # text/plain beside an image is not shown
     print(f"{name}: {sum('image/png' in o.get('data', {}) for c in code for o in c.outputs)} images, "
           f"{len(drawing)} plotting cells")
