@@ -14,12 +14,13 @@ from fastai.vision.all import accuracy, set_seed
 import ftkit
 from .data import digits_dls, folder_dls
 from .models import sample_backbone, transfer_learner
-from .recipe import FineTuneReport, check_epochs, two_phase, writable_folder
+from .basics import check_whole
+from .recipe import FineTuneReport, check_head, two_phase, writable_folder
 from .reproduce import REFERENCE_SWEEPS, reproduce
 import pandas as pd
 
 # %% auto #0
-__all__ = ['run_demo', 'architecture', 'run_finetune', 'run_reproduce', 'main']
+__all__ = ['run_demo', 'run_finetune', 'run_reproduce', 'main']
 
 # %% ../nbs/10_cli.ipynb #360cde64
 def _say(progress:bool): return print if progress else (lambda *a, **k: None)
@@ -39,20 +40,25 @@ def _finish(report, out:Path, info:dict, say)->FineTuneReport:
 
 def _check_sizes(**values):
     for name, value in values.items():
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise ValueError(f"`{name}` must be a positive whole number, got {value!r}")
+        if value is not None: check_whole(name, value)
+
+def _head_epochs(head:str, head_epochs:int)->int:
+    "Phase 1's epochs for `two_phase`: checked when the head trains, 0 for the linear probe (it trains no epochs)."
+    check_head(head)
+    return 0 if head == 'probe' else check_whole('head_epochs', head_epochs, what=' of epochs')
 
 # %% ../nbs/10_cli.ipynb #cbb6c30b
 def run_demo(out='ftkit-demo',          # folder for the plots and the report (created if needed)
              n_per_class:int=None,       # labelled training images per class of the target task (None: all, ~145)
-             head_epochs:int=3,          # phase 1: one-cycle epochs on the new head, body frozen
+             head:str='train',           # phase 1: 'train' the new head with one-cycle, or fit a linear 'probe' (LP-FT)
+             head_epochs:int=3,          # phase 1: one-cycle epochs on the new head, body frozen (unused with the probe)
              body_epochs:int=6,          # phase 2: one-cycle epochs on the whole unfrozen network
              bs:int=32,                  # batch size
              seed:int=0,                 # seeds the data split, the head's initial weights, the batch order and the finders
              progress:bool=True,         # show fastai's progress bars and print each step
             )->FineTuneReport:         # the report, also saved into `out`
     "Fine-tune the pretrained sample backbone on the offline digits task with `two_phase`; save its report into `out`."
-    check_epochs('head_epochs', head_epochs); check_epochs('body_epochs', body_epochs)
+    head_epochs = _head_epochs(head, head_epochs); check_whole('body_epochs', body_epochs, what=' of epochs')
     _check_sizes(n_per_class=n_per_class, bs=bs)
     out, say = writable_folder(out, 'out'), _say(progress)
     set_seed(seed, reproducible=True)
@@ -60,9 +66,9 @@ def run_demo(out='ftkit-demo',          # folder for the plots and the report (c
     learn = transfer_learner(dls, sample_backbone(), metrics=accuracy)
     say(f"Offline task: digits 5-9, {len(dls.train_ds)} training and {len(dls.valid_ds)} validation images; "
         f"pretrained sample backbone, {len(learn.opt.param_groups)} layer groups.")
-    report = two_phase(learn, head_epochs, body_epochs, finder_kw=dict(seed=seed), progress=progress)
+    report = two_phase(learn, head_epochs, body_epochs, finder_kw=dict(seed=seed), progress=progress, head=head)
     info = dict(task='digits 5-9 (offline sample task)', body='ftkit sample_backbone (pretrained on digits 0-4)',
-                settings=dict(n_per_class=n_per_class, head_epochs=head_epochs, body_epochs=body_epochs, bs=bs, seed=seed))
+                settings=dict(n_per_class=n_per_class, head=head, head_epochs=head_epochs, body_epochs=body_epochs, bs=bs, seed=seed))
     return _finish(report, out, info, say)
 
 # %% ../nbs/10_cli.ipynb #9fcbb221
@@ -74,10 +80,12 @@ def architecture(name:str):
         raise ValueError(f"`arch` {name!r} is not a torchvision classification model; try one of {close}")
     return torchvision.models.get_model_builder(name)
 
+# %% ../nbs/10_cli.ipynb #6756afb4
 def run_finetune(path,                     # folder with one sub-folder per class (or train/ and valid/ above those)
                  arch:str='resnet18',       # torchvision architecture
                  pretrained:bool=True,      # start from torchvision's ImageNet weights (downloads them once)
-                 head_epochs:int=3,         # phase 1 epochs, body frozen
+                 head:str='train',          # phase 1: 'train' the new head with one-cycle, or fit a linear 'probe' (LP-FT)
+                 head_epochs:int=3,         # phase 1 epochs, body frozen (unused with the probe)
                  body_epochs:int=6,         # phase 2 epochs, everything unfrozen
                  size:int=224,              # images are resized to size x size
                  bs:int=32,                 # batch size
@@ -88,7 +96,7 @@ def run_finetune(path,                     # folder with one sub-folder per clas
                 )->FineTuneReport:
     "Fine-tune a torchvision architecture on a folder of images with `two_phase`; save the report into `out`."
     builder = architecture(arch)
-    check_epochs('head_epochs', head_epochs); check_epochs('body_epochs', body_epochs)
+    head_epochs = _head_epochs(head, head_epochs); check_whole('body_epochs', body_epochs, what=' of epochs')
     _check_sizes(size=size, bs=bs)
     set_seed(seed, reproducible=True)
     dls = folder_dls(path, valid_pct=valid_pct, seed=seed, size=size, bs=bs)       # reads only: a bad `path` stops here
@@ -96,9 +104,9 @@ def run_finetune(path,                     # folder with one sub-folder per clas
     learn = transfer_learner(dls, builder, pretrained=pretrained, metrics=accuracy)
     say(f"{path}: {len(dls.vocab)} classes, {len(dls.train_ds)} training and {len(dls.valid_ds)} validation images; "
         f"{arch} ({'ImageNet weights' if pretrained else 'random weights'}), {len(learn.opt.param_groups)} layer groups.")
-    report = two_phase(learn, head_epochs, body_epochs, finder_kw=dict(seed=seed), progress=progress)
+    report = two_phase(learn, head_epochs, body_epochs, finder_kw=dict(seed=seed), progress=progress, head=head)
     info = dict(task=f'images in {path}', classes=list(map(str, dls.vocab)), body=f"{arch}, {'pretrained' if pretrained else 'random init'}",
-                settings=dict(arch=arch, pretrained=pretrained, head_epochs=head_epochs, body_epochs=body_epochs, size=size,
+                settings=dict(arch=arch, pretrained=pretrained, head=head, head_epochs=head_epochs, body_epochs=body_epochs, size=size,
                               bs=bs, valid_pct=valid_pct, seed=seed))
     return _finish(report, out, info, say)
 
@@ -116,7 +124,11 @@ def run_reproduce(names:list=None, # reference names (default: all of `REFERENCE
 
 # %% ../nbs/10_cli.ipynb #2099a0d7
 def _recipe_options(command):
-    "The options both commands share: where to write, how long each phase trains, batch size, seed, progress."
+    "The options both commands share: where to write, phase 1's kind, how long each phase trains, batch size, seed, progress."
+    command.add_argument('--head', choices=['train', 'probe'], default='train',
+                         help="phase 1: 'train' the new head with one-cycle at the LR finder's rate, or fit a linear 'probe' "
+                              "on the frozen body's features and fine-tune from it (LP-FT; --head-epochs is then unused) "
+                              "(default: %(default)s)")
     command.add_argument('--head-epochs', type=int, default=3, help='phase 1 epochs, body frozen (default: %(default)s)')
     command.add_argument('--body-epochs', type=int, default=6, help='phase 2 epochs, all layers (default: %(default)s)')
     command.add_argument('--epochs', type=int, nargs=2, metavar=('HEAD', 'BODY'), help='both phases at once, e.g. --epochs 3 6')
@@ -165,7 +177,7 @@ def main(argv:list=None # command-line arguments (default: `sys.argv[1:]`)
         try: return run_reproduce(args.names or None, args.folder)
         except (ValueError, FileNotFoundError) as e: commands['reproduce'].error(str(e).replace('`', ''))
     head_epochs, body_epochs = args.epochs or (args.head_epochs, args.body_epochs)
-    shared = dict(head_epochs=head_epochs, body_epochs=body_epochs, bs=args.bs, seed=args.seed, out=args.out,
+    shared = dict(head=args.head, head_epochs=head_epochs, body_epochs=body_epochs, bs=args.bs, seed=args.seed, out=args.out,
                   progress=not args.no_progress)
     try:
         if args.command == 'demo': report = run_demo(n_per_class=args.n_per_class, **shared)

@@ -17,10 +17,10 @@ from fastai.vision.all import (CategoryBlock, Categorize, DataBlock, DataLoaders
                                ItemGetter, RandomSplitter, Resize, TensorImageBW, URLs, aug_transforms, defaults,
                                get_image_files, parent_label, untar_data, using_attr, RegexLabeller, verify_images)
 from sklearn.datasets import load_digits
+from .basics import check_whole, whole_number
 
 # %% auto #0
-__all__ = ['TASK_DIGITS', 'digit_images', 'split_task', 'fitting_batch_size', 'digits_dls', 'readable_images', 'folder_dls',
-           'pets_dls']
+__all__ = ['TASK_DIGITS', 'digit_images', 'split_task', 'digits_dls', 'folder_dls', 'pets_dls']
 
 # %% ../nbs/00_data.ipynb #6c8f9641
 TASK_DIGITS = {'source': tuple(range(0, 5)), 'target': tuple(range(5, 10))}
@@ -53,7 +53,7 @@ def split_task(task:str='target',      # 'source' (digits 0-4) or 'target' (digi
         valid.append(members[:n_valid]); train.append(members[n_valid:])
     available = min(len(t) for t in train)
     if n_per_class is not None:
-        if not isinstance(n_per_class, (int, np.integer)) or not 1 <= n_per_class <= available:
+        if not whole_number(n_per_class) or n_per_class > available:
             raise ValueError(f"`n_per_class` must be an int from 1 to {available} (training images per class of the "
                              f"{task} task with valid_pct={valid_pct}), or None for all; got {n_per_class!r}")
         train = [t[:n_per_class] for t in train]
@@ -64,7 +64,7 @@ def fitting_batch_size(n_train:int, # number of training items
                        bs:int,      # the batch size asked for
                       )->int:       # `bs`, or `n_train` when the training set is smaller than one batch
     "A batch size that gives at least one full training batch, with a warning when `bs` had to shrink."
-    if not isinstance(bs, (int, np.integer)) or bs < 1: raise ValueError(f"`bs` must be a positive int, got {bs!r}")
+    check_whole('bs', bs)
     if n_train < 1: raise ValueError("The training set is empty: add training items or lower `valid_pct`.")
     if n_train >= bs: return bs
     warnings.warn(f"The training set has {n_train} items, fewer than bs={bs}; using bs={n_train} so that "

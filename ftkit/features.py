@@ -23,10 +23,10 @@ from sklearn.svm import LinearSVC
 from .groups import freeze, unfreeze
 from .finder import loader_batch_size
 from .models import BATCHNORM_TYPES
+from .basics import modes_kept
 
 # %% auto #0
-__all__ = ['PROBES', 'split_model', 'plain_loader', 'modes_kept', 'bottleneck_features', 'ProbeResult', 'probe_head',
-           'linear_probe', 'cache_problems', 'cached_body']
+__all__ = ['PROBES', 'bottleneck_features', 'ProbeResult', 'linear_probe', 'cache_problems', 'cached_body']
 
 # %% ../nbs/06_features.ipynb #503d1fee
 def split_model(learn)->tuple:
@@ -52,14 +52,7 @@ def plain_loader(learn, split:str='train'):
         return learn.dls.test_dl(learn.dls.train_ds.items, with_labels=True)   # fastai's validation transforms
     return dl.new(shuffle=False, drop_last=False)
 
-@contextmanager
-def modes_kept(model:nn.Module):
-    "Context manager: every module of `model` gets back the train/eval mode it had, whatever happens inside."
-    modes = [(m, m.training) for m in model.modules()]
-    try: yield model
-    finally:
-        for m, training in modes: m.training = training
-
+# %% ../nbs/06_features.ipynb #096fbb62
 @torch.no_grad()
 def bottleneck_features(learn,        # a `Learner` whose model is `nn.Sequential(body, head)`
                         dl=None,      # a `DataLoader` with labels, or 'train' / 'valid' (default: 'valid')
@@ -107,6 +100,7 @@ def probe_head(pooling:nn.Module, pipeline, n_classes:int)->nn.Sequential:
     with torch.no_grad(): linear.weight.copy_(torch.as_tensor(weight)); linear.bias.copy_(torch.as_tensor(bias))
     return nn.Sequential(*pooling, linear)
 
+# %% ../nbs/06_features.ipynb #4d482fb1
 def linear_probe(learn,                   # a `Learner` whose model is `nn.Sequential(body, head)`
                  model:str='logistic',    # 'logistic' (LogisticRegression) or 'svm' (a linear SVM)
                  Cs=(1e-3, 1e-2, 1e-1, 1., 10., 100.), # the regularisation strengths to choose from

@@ -12,7 +12,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 # %% auto #0
-__all__ = ['FIGURES_TO_SHOW', 'notebook_shell', 'show_figures', 'NotebookFigure', 'save_figure']
+__all__ = ['NotebookFigure', 'save_figure']
 
 # %% ../nbs/00a_figures.ipynb #8cd13ab7
 FIGURES_TO_SHOW = []         # the figures made in the running notebook cell, shown when it ends
@@ -26,6 +26,7 @@ def show_figures():
     "Show the figures made in the cell that just ran (IPython's `post_execute` hook)."
     while FIGURES_TO_SHOW: FIGURES_TO_SHOW.pop(0).show_in_notebook()
 
+# %% ../nbs/00a_figures.ipynb #1cb59ab4
 class NotebookFigure(Figure):
     "A matplotlib `Figure` shown once in a notebook (when its cell ends, or as the cell's value); never in a script."
     def __init__(self, *args, **kwargs):

@@ -20,20 +20,19 @@ from fastai.vision.all import (ActivationStats, Callback, CancelFitException, Ca
                                num_distrib, rank_distrib, set_seed, slide, steep, valley)
 from fastcore.basics import patch
 from .figures import NotebookFigure
-from .groups import group_lrs, positive_number
+from .groups import group_lrs
+from .basics import check_whole, positive_number
 
 # %% auto #0
-__all__ = ['OBSERVERS', 'OBSERVER_MODULES', 'SUGGESTION_RULES', 'MIN_POINTS', 'NOISE_LIMIT', 'RESULT_FORMAT', 'SWEEP_SETTINGS',
-           'module_attributes', 'Attributes', 'LearnerSnapshot', 'learner_state', 'same_state', 'state_differences',
-           'lr_schedule', 'group_ratios', 'SmoothedLoss', 'smooth_losses', 'main_process', 'rank0_warn', 'processes',
-           'takes_part', 'LRSweep', 'run_sweep', 'usable_points', 'fastai_suggestions', 'curve_facts', 'trustworthy',
-           'recommend', 'diagnose', 'LRFindResult', 'CurveAgreement', 'plot_lr_finds', 'loader_batch_size',
-           'warn_if_not_distributed', 'seed_learner', 'lr_find']
+__all__ = ['SUGGESTION_RULES', 'LearnerSnapshot', 'lr_schedule', 'group_ratios', 'smooth_losses', 'main_process',
+           'fastai_suggestions', 'recommend', 'diagnose', 'LRFindResult', 'CurveAgreement', 'plot_lr_finds',
+           'seed_learner', 'lr_find']
 
 # %% ../nbs/02_finder.ipynb #88b2e3b2
 _TENSOR_SLOTS = ('_parameters', '_buffers')
 _MODULE_SLOTS = (*_TENSOR_SLOTS, '_modules')
 
+# %% ../nbs/02_finder.ipynb #bb3c5ed2
 def module_attributes(module)->dict:
     "A module's plain attributes (its mode, an RNN's hidden state, ...): all but its parameters, buffers and submodules."
     return {k: v for k, v in vars(module).items() if k not in _MODULE_SLOTS}
@@ -54,6 +53,7 @@ class Attributes:
             if isinstance(current, dict): current.update(saved)
             else: current.extend(saved)
 
+# %% ../nbs/02_finder.ipynb #9219023b
 class LearnerSnapshot:
     "An in-memory copy of everything an LR sweep can change in a `Learner`, to put back bit for bit (CPU memory: ~16 bytes/parameter with Adam)."
     def __init__(self, learn):
@@ -96,6 +96,7 @@ def _fingerprint(value):
     if value is None or isinstance(value, (bool, int, float, str, np.ndarray)): return copy.copy(value)
     return ('object', id(value))
 
+# %% ../nbs/02_finder.ipynb #4878b83f
 def learner_state(learn)->dict:
     "Everything `LearnerSnapshot` restores, as plain copies, for exact comparisons in tests."
     opt = learn.opt
@@ -156,6 +157,7 @@ class SmoothedLoss:
         self.val = torch.lerp(torch.as_tensor(loss, dtype=torch.float32).detach().mean().cpu(), self.val, self.beta)
         return float(self.val / (1 - self.beta ** self.count))
 
+# %% ../nbs/02_finder.ipynb #02d1c372
 def smooth_losses(losses, beta:float=0.98)->np.ndarray:
     "The smoothed curve of a sequence of raw losses."
     avg = SmoothedLoss(beta)
@@ -166,10 +168,12 @@ OBSERVERS = (Recorder, ProgressCallback, ShowGraphCallback, CSVLogger, TrackerCa
 OBSERVER_MODULES = ('fastai.callback.wandb', 'fastai.callback.tensorboard', 'fastai.callback.neptune',
                     'fastai.callback.comet', 'fastai.callback.azureml', 'fastai.callback.mlflow')
 
+# %% ../nbs/02_finder.ipynb #ba1dee28
 def main_process()->bool:
     "Is this the process that prints and writes: rank 0 of a distributed run (fastai's `rank_distrib`), or the only one?"
     return rank_distrib() == 0
 
+# %% ../nbs/02_finder.ipynb #47835fe1
 def rank0_warn(message:str):
     "`warnings.warn(message)` in the main process only: a distributed run warns once."
     if main_process(): warnings.warn(message, stacklevel=3)
@@ -240,6 +244,8 @@ def run_sweep(learn, sweep:LRSweep)->LRSweep:
 
 # %% ../nbs/02_finder.ipynb #bd9d1ec9
 SUGGESTION_RULES = {'valley': valley, 'steep': steep, 'minimum': minimum, 'slide': slide}
+
+# %% ../nbs/02_finder.ipynb #02f719e4
 MIN_POINTS = {'valley': 3, 'steep': 3, 'minimum': 3, 'slide': 16}
 
 def usable_points(lrs, smoothed, num_it:int)->tuple:
@@ -247,6 +253,7 @@ def usable_points(lrs, smoothed, num_it:int)->tuple:
     end = max(len(lrs) - 5, 0)
     return np.asarray(lrs)[num_it // 10:end], np.asarray(smoothed)[num_it // 10:end]
 
+# %% ../nbs/02_finder.ipynb #47bf37a3
 def fastai_suggestions(lrs, smoothed, num_it:int)->dict:
     "fastai's `valley`, `steep`, `minimum` and `slide` on the usable points; rules needing more points are left out."
     x, y = map(torch.tensor, usable_points(lrs, smoothed, num_it))
@@ -271,6 +278,7 @@ def trustworthy(facts:dict)->bool:
     return (facts['n_points'] >= 3 and facts['relative_descent'] >= 0.05
             and not (facts['min_at_start'] and facts['stopped_early']))
 
+# %% ../nbs/02_finder.ipynb #098464a6
 def recommend(facts:dict, suggestions:dict, frozen:bool)->float:
     "ftkit's pick: fastai's `minimum` when the body is frozen, `valley` otherwise; None if the curve cannot be trusted."
     return suggestions.get('minimum' if frozen else 'valley') if trustworthy(facts) else None
@@ -278,6 +286,7 @@ def recommend(facts:dict, suggestions:dict, frozen:bool)->float:
 # %% ../nbs/02_finder.ipynb #3936e190
 NOISE_LIMIT = 0.5     # above this share of the descent, the loss's batch-to-batch noise hides where the curve bottoms out
 
+# %% ../nbs/02_finder.ipynb #f2698c5b
 def diagnose(facts:dict, suggestions:dict, settings:dict, stop:str)->list:
     "Plain-language warnings about a sweep, each saying what to change."
     notes = []
@@ -358,6 +367,7 @@ class LRFindResult:
 # %% ../nbs/02_finder.ipynb #fdd4cddb
 RESULT_FORMAT = 'ftkit.LRFindResult/1'
 
+# %% ../nbs/02_finder.ipynb #f70da5a4
 @patch
 def to_dict(self:LRFindResult)->dict:
     "The result as plain JSON-ready data."
@@ -382,6 +392,7 @@ def load(cls:LRFindResult, path)->LRFindResult:
 # %% ../nbs/02_finder.ipynb #e3e82cde
 SWEEP_SETTINGS = ('start_lr', 'end_lr', 'num_it', 'stop_div', 'beta', 'step_mode', 'seed', 'frozen_groups', 'bs', 'processes')
 
+# %% ../nbs/02_finder.ipynb #1efe3c2e
 @dataclass
 class CurveAgreement:
     "How well an LR range test reproduces a reference: exact where it must be, within `rtol` where the curve is stable."
@@ -484,19 +495,22 @@ def plot(self:LRFindResult, ax=None, skip_end:int=5)->Figure:
 def plot_lr_finds(results:list,      # `LRFindResult`s to overlay
                   labels:list=None,   # one label per result (default: run 1, run 2, ...)
                   ax=None,            # draw into this Axes (default: a new Figure)
+                  colors:list=None,   # one matplotlib colour per result (default: C0, C1, ...)
                  )->Figure:
     "Overlay the smoothed curves of several LR range tests (e.g. before and after unfreezing), recommendations marked."
     results = list(results)
     if not results: raise ValueError("`results` is empty: pass one or more LRFindResult")
     labels = list(labels) if labels is not None else [f'run {i + 1}' for i in range(len(results))]
     if len(labels) != len(results): raise ValueError(f"`labels` has {len(labels)} entries for {len(results)} results")
+    colors = list(colors) if colors is not None else [f'C{i}' for i in range(len(results))]
+    if len(colors) != len(results): raise ValueError(f"`colors` has {len(colors)} entries for {len(results)} results")
     fig = NotebookFigure(figsize=(6.4, 4.2)) if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
-    for i, (res, label) in enumerate(zip(results, labels)):
+    for res, label, color in zip(results, labels, colors):
         n = max(len(res.lr) - 5, 1)
-        ax.plot(res.lr[:n], res.smoothed[:n], color=f'C{i}', lw=2, label=label)
+        ax.plot(res.lr[:n], res.smoothed[:n], color=color, lw=2, label=label)
         if res.recommended is not None:
-            ax.plot(res.recommended, res.loss_at(res.recommended), '*', color=f'C{i}', ms=15, markeredgecolor='k', label=f'recommended {res.recommended:.1e}')
+            ax.plot(res.recommended, res.loss_at(res.recommended), '*', color=color, ms=15, markeredgecolor='k', label=f'recommended {res.recommended:.1e}')
     ax.set_xscale('log'); ax.set_xlabel('learning rate (last layer group)'); ax.set_ylabel('smoothed loss')
     ax.legend(loc='best', fontsize=8)
     return fig
@@ -506,13 +520,28 @@ def loader_batch_size(dl)->int:
     "The batch size of a fastai or a plain PyTorch DataLoader (`bs` or `batch_size`)."
     return getattr(dl, 'bs', None) or getattr(dl, 'batch_size', None)
 
-def _check_lr_find_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode):
+def warn_if_not_distributed(learn):
+    "Warn (rank 0) when this process is one of several but `learn` would train alone: each would find its own rate."
+    trainer = getattr(sys.modules.get('fastai.distributed'), 'DistributedTrainer', ())   # not imported here: it imports accelerate
+    distributed = isinstance(learn.model, DistributedDataParallel) or any(isinstance(cb, trainer) for cb in learn.cbs)
+    if num_distrib() > 1 and not distributed:
+        rank0_warn(f"This is one of {num_distrib()} processes, but `learn` is not distributed: each process sweeps its own "
+                      "data and may pick a different rate. Call ftkit inside `with learn.distrib_ctx():`")
+
+# %% ../nbs/02_finder.ipynb #a6b155a6
+def seed_learner(learn, seed:int):
+    "Seed Python, numpy and torch, and each of `learn`'s fastai data loaders (they shuffle from an RNG of their own)."
+    set_seed(seed)
+    for dl in learn.dls.loaders:
+        if hasattr(dl, 'rng'): dl.rng = random.Random(seed)
+
+# %% ../nbs/02_finder.ipynb #4aaf483d
+def check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode):
     "Raise a ValueError naming the argument for anything `lr_find` cannot run with."
     for name, value in [('start_lr', start_lr), ('end_lr', end_lr)]:
         if not positive_number(value): raise ValueError(f"`{name}` must be a positive number, got {value!r}")
     if start_lr >= end_lr: raise ValueError(f"`start_lr` ({start_lr:g}) must be smaller than `end_lr` ({end_lr:g})")
-    if isinstance(num_it, bool) or not isinstance(num_it, (int, np.integer)) or num_it < 2:
-        raise ValueError(f"`num_it` must be a whole number >= 2 (100 is typical), got {num_it!r}")
+    check_whole('num_it', num_it, 2, ' (100 is typical)')
     if stop_div is not None and (not positive_number(stop_div) or not stop_div > 1):
         raise ValueError(f"`stop_div` must be a number > 1 (stop when the loss exceeds stop_div x its best) or None, got {stop_div!r}")
     if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating)) or not 0 <= beta < 1:
@@ -527,23 +556,9 @@ def _check_lr_find_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mo
                          f"bs={loader_batch_size(train)}, and fastai drops the last partial batch. Rebuild the loaders with "
                          f"bs <= {len(train.dataset)}")
 
-def warn_if_not_distributed(learn):
-    "Warn (rank 0) when this process is one of several but `learn` would train alone: each would find its own rate."
-    trainer = getattr(sys.modules.get('fastai.distributed'), 'DistributedTrainer', ())   # not imported here: it imports accelerate
-    distributed = isinstance(learn.model, DistributedDataParallel) or any(isinstance(cb, trainer) for cb in learn.cbs)
-    if num_distrib() > 1 and not distributed:
-        rank0_warn(f"This is one of {num_distrib()} processes, but `learn` is not distributed: each process sweeps its own "
-                      "data and may pick a different rate. Call ftkit inside `with learn.distrib_ctx():`")
-
-def _frozen_groups(opt)->list:
+def frozen_groups(opt)->list:
     "For each layer group: is its weight (every parameter with more than one dimension) frozen?"
     return [not any(p.requires_grad for p in group if p.ndim > 1) for group in opt.param_lists]
-
-def seed_learner(learn, seed:int):
-    "Seed Python, numpy and torch, and each of `learn`'s fastai data loaders (they shuffle from an RNG of their own)."
-    set_seed(seed)
-    for dl in learn.dls.loaders:
-        if hasattr(dl, 'rng'): dl.rng = random.Random(seed)
 
 # %% ../nbs/02_finder.ipynb #d78c0185
 def lr_find(learn,                  # a fastai `Learner`; left exactly as it was found
@@ -560,7 +575,7 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
             progress:bool=True,      # show a progress bar
            )->LRFindResult:
     "LR range test: raise every group's rate by one factor per batch, stop when the loss blows up, restore everything."
-    _check_lr_find_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode)
+    check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode)
     try: given = None if ratios is None else np.array(group_lrs(learn, ratios))
     except ValueError as e: raise ValueError(str(e).replace('`lr`', '`ratios`')) from None
     start_lr, end_lr, num_it = float(start_lr), float(end_lr), int(num_it)
@@ -569,7 +584,7 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
     try:
         if learn.opt is None: learn.create_opt()
         ratios = group_ratios(learn.opt) if given is None else given / given[-1]
-        frozen = _frozen_groups(learn.opt)
+        frozen = frozen_groups(learn.opt)
         if seed is not None: seed_learner(learn, seed)
         sweep = LRSweep(lr_schedule(start_lr, end_lr, num_it, step_mode), ratios, stop_div, beta, progress)
         run_sweep(learn, sweep)

@@ -16,32 +16,34 @@ from matplotlib.figure import Figure
 from .figures import NotebookFigure
 from fastai.vision.all import BnFreeze, Optimizer, bn_types, combined_cos, sgd_step
 from .models import BATCHNORM_TYPES, FreezeBatchNorm
+from .basics import check_whole, positive_number, whole_number
 
 # %% auto #0
-__all__ = ['layer_groups', 'freeze', 'unfreeze', 'positive_number', 'check_lr', 'plain_lr', 'group_lrs', 'discriminative_lrs',
-           'bn_mode', 'show_groups', 'lr_text', 'plot_groups', 'group_rate_schedules', 'plot_group_rates',
-           'gradual_unfreeze']
+__all__ = ['layer_groups', 'freeze', 'unfreeze', 'group_lrs', 'discriminative_lrs', 'bn_mode', 'show_groups', 'plot_groups',
+           'group_rate_schedules', 'plot_group_rates', 'gradual_unfreeze']
 
 # %% ../nbs/03_groups.ipynb #19ad7c3f
-def layer_groups(learn)->list:
+def layer_groups(learn,
+                 at_least:int=1, # fewer groups is a ValueError (2: a body to freeze apart from the head)
+                )->list:
     "The learner's layer groups, each a list of parameters (the optimizer is created if needed)."
     if learn.opt is None: learn.create_opt()
-    return [list(group) for group in learn.opt.param_lists]
+    groups = [list(group) for group in learn.opt.param_lists]
+    if len(groups) < at_least:
+        raise ValueError(f"`learn` has {'a single layer group' if len(groups) == 1 else f'{len(groups)} layer groups'}, "
+                         f"fewer than the {at_least} needed: freezing would freeze everything or nothing (fastai's freeze "
+                         "silently does nothing). Build it with `transfer_learner`, or give `Learner` a `splitter` that "
+                         "returns the body's and the head's parameters as separate groups.")
+    return groups
 
 # %% ../nbs/03_groups.ipynb #1d3872f3
-def _one_group_error():
-    return ValueError("`learn` has a single layer group, so freezing would freeze everything or nothing (fastai's "
-                      "freeze silently does nothing). Build it with `transfer_learner`, or give `Learner` a `splitter` "
-                      "that returns the body's and the head's parameters as separate groups.")
-
 def freeze(learn,   # a fastai `Learner` with at least two layer groups
            n:int=-1, # freeze the groups before index `n` (fastai's `freeze_to`): -1 leaves only the last group training
           ):
     "Freeze the layer groups before `n` so that their weights cannot change (not even through weight decay)."
-    groups = layer_groups(learn)
+    groups = layer_groups(learn, at_least=2)
     k = len(groups)
-    if k < 2: raise _one_group_error()
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= (n if n >= 0 else k + n) <= k - 1:
+    if not whole_number(n, -(k - 1)) or not 1 <= (n if n >= 0 else k + n) <= k - 1:
         raise ValueError(f"`n` must leave at least one of the {k} groups frozen and one trainable: 1 to {k - 1}, or "
                          f"-{k - 1} to -1 (counting back from the head); got {n!r}")
     learn.freeze_to(int(n))
@@ -57,10 +59,6 @@ def unfreeze(learn):
     return learn
 
 # %% ../nbs/03_groups.ipynb #0c73d4a6
-def positive_number(value)->bool:
-    "Is `value` a finite number greater than zero (and not a bool)?"
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value) and value > 0
-
 def check_lr(lr, n_groups:int):
     "Raise a ValueError naming `lr` unless it is a positive number, a list of `n_groups` of them, or a valid slice."
     if isinstance(lr, slice):
@@ -82,6 +80,7 @@ def plain_lr(lr):
     if isinstance(lr, (list, tuple, np.ndarray)): return [float(v) for v in lr]
     return float(lr)
 
+# %% ../nbs/03_groups.ipynb #311bdec9
 def group_lrs(learn, # a fastai `Learner`
               lr,     # a number, a list (one per group) or a slice
              )->list:
@@ -99,8 +98,7 @@ def discriminative_lrs(lr_max:float,    # the rate of the last group (the head)
                       )->list:
     "ULMFiT's discriminative rates: `lr_max` for the last group, divided by `factor` for each group below it."
     if not positive_number(lr_max): raise ValueError(f"`lr_max` must be a positive number, got {lr_max!r}")
-    if isinstance(n_groups, bool) or not isinstance(n_groups, numbers.Integral) or n_groups < 1:
-        raise ValueError(f"`n_groups` must be a positive whole number, got {n_groups!r}")
+    check_whole('n_groups', n_groups)
     if not positive_number(factor) or factor < 1: raise ValueError(f"`factor` must be a number >= 1, got {factor!r}")
     return [float(lr_max / factor ** (n_groups - 1 - i)) for i in range(n_groups)]
 
@@ -140,6 +138,7 @@ def lr_text(lr)->str:
     if isinstance(lr, (list, tuple, np.ndarray)): return '[' + ', '.join(f'{v:.1e}' for v in lr) + ']'
     return 'current rates' if lr is None else f'{lr:g}'
 
+# %% ../nbs/03_groups.ipynb #8151a1bd
 def plot_groups(learn,      # a fastai `Learner`
                 lr=None,     # rates to show (default: the optimizer's current rates)
                 ax=None,     # draw into this Axes (default: a new Figure)
@@ -187,10 +186,9 @@ def gradual_unfreeze(learn,                 # a fastai `Learner` with at least t
                      **kwargs,               # passed on to `fit_one_cycle` (e.g. `pct_start`, `wd`, `cbs`)
                     )->pd.DataFrame:         # one row per stage: trainable groups, rates, epochs and final metrics
     "ULMFiT's gradual unfreezing: stage k trains the last k groups with one-cycle and discriminative rates."
-    n = len(layer_groups(learn))
-    if n < 2: raise _one_group_error()
+    n = len(layer_groups(learn, at_least=2))
     epochs = [epochs_per_stage] * n if isinstance(epochs_per_stage, numbers.Integral) else list(epochs_per_stage)
-    if len(epochs) != n or not all(isinstance(e, numbers.Integral) and not isinstance(e, bool) and e >= 1 for e in epochs):
+    if len(epochs) != n or not all(whole_number(e) for e in epochs):
         raise ValueError(f"`epochs_per_stage` must be a positive whole number or {n} of them (one per stage), got {epochs_per_stage!r}")
     rates = discriminative_lrs(lr_max, n, factor)
     stages = []

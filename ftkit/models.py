@@ -16,11 +16,11 @@ from fastai.vision.all import (BnFreeze, ConvLayer, Learner, TensorImageBW, Tran
                                create_head, cut_model, get_c, imagenet_stats, L, num_features_model, params, set_seed)
 from fastai.vision.learner import _add_norm, _get_first_layer, _update_first_layer
 from .data import digits_dls
+from .basics import modes_kept, whole_number
 
 # %% auto #0
-__all__ = ['BN_POLICIES', 'BATCHNORM_TYPES', 'sample_body', 'body_blocks', 'TimmBody', 'cut_body', 'body_from_checkpoint',
-           'body_channels', 'make_body', 'body_head_splitter', 'FreezeBatchNorm', 'transfer_learner', 'RandomShift',
-           'sample_backbone_path', 'pretrain_sample_backbone', 'sample_backbone', 'pooled_features', 'train_and_score']
+__all__ = ['BN_POLICIES', 'BATCHNORM_TYPES', 'sample_body', 'TimmBody', 'body_head_splitter', 'FreezeBatchNorm',
+           'transfer_learner', 'RandomShift', 'pretrain_sample_backbone', 'sample_backbone']
 
 # %% ../nbs/01_models.ipynb #1b1c7ec0
 def sample_body(channels:tuple=(16, 32, 64), # output channels of the three stages
@@ -44,6 +44,7 @@ def _is_classifier_part(module)->bool:
     if isinstance(module, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d, nn.AvgPool2d, nn.Flatten, nn.Dropout, nn.Identity)): return True
     return _holds(module, nn.Linear) and not _holds(module, (nn.Conv1d, nn.Conv2d, nn.Conv3d))
 
+# %% ../nbs/01_models.ipynb #4b6cff1a
 def body_blocks(body:nn.Module)->list:
     "The body's blocks: its children with parameters, looking through wrappers that have a single such child."
     blocks = [m for m in body.children() if _has_params(m)]
@@ -62,6 +63,7 @@ class TimmBody(nn.Module):
 
 def _is_timm(model): return hasattr(model, 'forward_features') and hasattr(model, 'reset_classifier')
 
+# %% ../nbs/01_models.ipynb #f1b12033
 def cut_body(model:nn.Module, cut=None)->nn.Module:
     "The body of `model`: `cut` as in fastai's `create_body` (index or function), else without its trailing classifier."
     if cut is not None: return cut_model(model, cut)
@@ -72,6 +74,7 @@ def cut_body(model:nn.Module, cut=None)->nn.Module:
     if keep == 0: raise ValueError("`body` looks like a classifier with no feature extractor (no convolution); pass `cut=`")
     return model if keep == len(children) else nn.Sequential(*children[:keep])
 
+# %% ../nbs/01_models.ipynb #e5c9e852
 def _load_state(model, state):
     "Load `state` into `model` if its keys match exactly; else return the (missing, unexpected) keys."
     own = model.state_dict().keys()
@@ -79,6 +82,7 @@ def _load_state(model, state):
     if not missing and not unexpected: model.load_state_dict(state); return None
     return missing, unexpected
 
+# %% ../nbs/01_models.ipynb #85af83bf
 def body_from_checkpoint(path, arch=None, cut=None)->nn.Module:
     "The body of `arch` (default: the sample backbone's) with the weights of the checkpoint at `path`."
     path = Path(path)
@@ -115,17 +119,17 @@ def _match_channels(body, n_in, pretrained):
                          "convert the images or use a body built for them")
     _update_first_layer(body, n_in, pretrained)
 
+# %% ../nbs/01_models.ipynb #d58b4a6e
 @torch.no_grad()
 def body_channels(body:nn.Module, n_in:int)->int:
     "Output channels of `body`, from one eval-mode forward pass of a blank image (no statistics change, no randomness)."
-    training, errors = body.training, []
-    body.eval()
-    try:
+    errors = []
+    with modes_kept(body):
+        body.eval()
         for size in (64, 128, 224, 448):            # some bodies need a minimum input size
             try: return int(body(torch.zeros(1, n_in, size, size, device=next(body.parameters()).device)).shape[1])
             except RuntimeError as e: errors.append(e)
         raise ValueError(f"`body` failed on {n_in}-channel images of 64 to 448 pixels: {errors[-1]}")
-    finally: body.train(training)
 
 def make_body(body, cut=None, pretrained:bool=True, arch=None)->tuple:
     "Resolve `transfer_learner`'s `body` argument to `(body module, add ImageNet normalisation?)`."
@@ -170,7 +174,7 @@ def transfer_learner(dls,                 # the target task's `DataLoaders`
     "A fastai `Learner` with a new head on `body`, at least three layer groups, frozen when `pretrained`."
     if bn not in BN_POLICIES: raise ValueError(f"`bn` must be one of {BN_POLICIES}, got {bn!r}")
     n_out = n_out if n_out is not None else get_c(dls)
-    if isinstance(n_out, bool) or not isinstance(n_out, int) or n_out < 1:
+    if not whole_number(n_out):
         raise ValueError(f"`n_out` must be a positive number of classes; could not read it from `dls` (got {n_out!r})")
     body, imagenet = make_body(body, cut, pretrained, arch)
     if not _has_params(body): raise ValueError("`body` has no parameters: nothing to fine-tune (check `cut`)")
@@ -207,6 +211,7 @@ def sample_backbone_path()->Path:
     "Where the pretrained `sample_backbone` weights live inside the installed package."
     return Path(str(files('ftkit')))/'weights'/'sample_backbone.pth'
 
+# %% ../nbs/01_models.ipynb #77e04186
 def pretrain_sample_backbone(epochs:int=10,  # one-cycle epochs on the source task
                              lr:float=3e-3,   # maximum learning rate
                              seed:int=0,      # seeds the weights, the split, the batch order and the shifts
@@ -230,10 +235,9 @@ def sample_backbone(pretrained:bool=True # load the weights pretrained on the so
 @torch.no_grad()
 def pooled_features(body:nn.Module, dl)->tuple:
     "Global-average-pooled `body` features and labels for every item of `dl`, in eval mode."
-    was_training = body.training
-    body.eval()
-    try: feats, ys = zip(*[(body(xb).mean((2, 3)), yb) for xb, yb in dl])
-    finally: body.train(was_training)
+    with modes_kept(body):
+        body.eval()
+        feats, ys = zip(*[(body(xb).mean((2, 3)), yb) for xb, yb in dl])
     return torch.cat(feats).numpy(), torch.cat(ys).numpy()
 
 # %% ../nbs/01_models.ipynb #2597854d

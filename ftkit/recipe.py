@@ -16,19 +16,18 @@ import pandas as pd
 from matplotlib.figure import Figure
 from .figures import NotebookFigure, save_figure
 from fastai.vision.all import Learner
-from .finder import (NOISE_LIMIT, LRFindResult, _check_lr_find_args, _frozen_groups, lr_find, main_process, plot_lr_finds,
-                          rank0_warn)
-from .groups import _one_group_error, check_lr, freeze, group_lrs, layer_groups, lr_text, plain_lr, positive_number, unfreeze
+from .finder import (NOISE_LIMIT, LRFindResult, check_finder_args, frozen_groups, lr_find, main_process, plot_lr_finds,
+                          rank0_warn, smooth_losses)
+from .groups import check_lr, freeze, group_lrs, layer_groups, lr_text, plain_lr, unfreeze
 from fastcore.basics import patch, patch_to
 from fastcore.foundation import L
 from .schedules import RecordHypers
-from .features import cache_problems, cached_body
+from .features import cache_problems, cached_body, linear_probe
+from .basics import check_whole, positive_number
 
 # %% auto #0
-__all__ = ['ONE_CYCLE_KNOBS', 'FINDER_KNOBS', 'REPORT_FORMAT', 'PhaseResult', 'check_epochs', 'check_one_cycle',
-           'finder_settings', 'check_body_rule', 'check_phase', 'phase_history', 'run_phase', 'chosen_rate',
-           'use_cache', 'fit_head', 'body_rate_rule', 'fit_body', 'FineTuneReport', 'plot_phase_losses',
-           'plot_phase_rates', 'writable_folder', 'two_phase', 'add_learner_methods']
+__all__ = ['MOVING_AVERAGE_BETA', 'PhaseResult', 'chosen_rate', 'fit_head', 'body_rate_rule', 'fit_body', 'fit_probe',
+           'FineTuneReport', 'plot_phase_losses', 'plot_phase_rates', 'two_phase']
 
 # %% ../nbs/05_recipe.ipynb #6e17e5b5
 @dataclass
@@ -41,7 +40,7 @@ class PhaseResult:
     trainable:list                  # which layer groups trained (their weights; BatchNorm may train in frozen groups)
     rule:str                        # how the rate was chosen
     fit_settings:dict               # the one-cycle knobs used (div, pct_start, ...)
-    history:dict                    # 'batch_loss' (smoothed, per batch), 'iters_per_epoch', and per-epoch losses and metrics
+    history:dict                    # 'batch_loss' (fastai's smoothing), 'raw_loss' (per batch), 'iters_per_epoch', per-epoch losses and metrics
     schedule:np.ndarray             # every group's rate at every training batch: (batches, groups)
     seconds:float                   # wall time, LR finder included
     finder:LRFindResult=None        # the LR range test this phase ran (None when `lr` was given)
@@ -69,12 +68,9 @@ class PhaseResult:
 
 # %% ../nbs/05_recipe.ipynb #e72f4abc
 ONE_CYCLE_KNOBS = [n for n in inspect.signature(Learner.fit_one_cycle).parameters if n not in ('self', 'n_epoch', 'lr_max')]
+ONE_CYCLE_DEFAULTS = {n: p.default for n, p in inspect.signature(Learner.fit_one_cycle).parameters.items()
+                      if n in ONE_CYCLE_KNOBS}              # fastai's own defaults: div 25, pct_start 0.25, ...
 FINDER_KNOBS = ['start_lr', 'end_lr', 'num_it', 'stop_div', 'beta', 'step_mode', 'seed']
-
-def check_epochs(name:str, value):
-    "Raise a ValueError naming `name` unless `value` is a positive whole number."
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"`{name}` must be a positive whole number of epochs, got {value!r}")
 
 def check_one_cycle(fit_kw:dict):
     "Raise a ValueError for one-cycle settings `fit_one_cycle` does not take or cannot use."
@@ -82,7 +78,7 @@ def check_one_cycle(fit_kw:dict):
     if unknown: raise ValueError(f"unknown one-cycle setting(s) {unknown}; `fit_one_cycle` takes {ONE_CYCLE_KNOBS}")
     for name in ('div', 'div_final'):
         if name in fit_kw and not positive_number(fit_kw[name]): raise ValueError(f"`{name}` must be a positive number, got {fit_kw[name]!r}")
-    pct = fit_kw.get('pct_start', 0.25)
+    pct = fit_kw.get('pct_start', ONE_CYCLE_DEFAULTS['pct_start'])
     if not (isinstance(pct, numbers.Real) and 0 < pct < 1):
         raise ValueError(f"`pct_start` must be between 0 and 1 (the warm-up's share of the phase), got {pct!r}")
 
@@ -93,7 +89,7 @@ def finder_settings(learn, finder_kw:dict=None, progress:bool=True)->dict:
     if unknown: raise ValueError(f"unknown `finder_kw` setting(s) {unknown}; the LR finder takes {FINDER_KNOBS}")
     defaults = {n: p.default for n, p in inspect.signature(lr_find).parameters.items() if n in FINDER_KNOBS}
     settings = {**defaults, **finder_kw, 'progress': progress}
-    _check_lr_find_args(learn, *[settings[n] for n in FINDER_KNOBS[:-1]])
+    check_finder_args(learn, *[settings[n] for n in FINDER_KNOBS[:-1]])
     return settings
 
 def check_body_rule(below_head:float=None, spread:float=None):
@@ -102,38 +98,45 @@ def check_body_rule(below_head:float=None, spread:float=None):
         if value is not None and (not positive_number(value) or value < 1):
             raise ValueError(f"`{name}` must be a number >= 1, got {value!r}")
 
+def check_head(head:str):
+    "Raise a ValueError naming `head` unless it is 'train' (one-cycle on the frozen body) or 'probe' (a linear probe: LP-FT)."
+    if head not in ('train', 'probe'):
+        raise ValueError(f"`head` must be 'train' (train the head with one-cycle) or 'probe' (fit a linear probe, LP-FT), got {head!r}")
+
 def check_phase(learn, epochs, lr, fit_kw:dict):
     "Check a phase's arguments: `learn` has a body and a head to tell apart, `epochs`, `lr` and the one-cycle settings."
-    check_epochs('epochs', epochs)
-    n = len(layer_groups(learn))
-    if n < 2: raise _one_group_error()
+    check_whole('epochs', epochs, what=' of epochs')
+    n = len(layer_groups(learn, at_least=2))
     if lr is not None: check_lr(lr, n)
     check_one_cycle(fit_kw)
 
 # %% ../nbs/05_recipe.ipynb #188d6429
-def phase_history(learn)->dict:
+def phase_history(learn, raw_losses=None)->dict:
     "The smoothed training loss per batch and the losses and metrics per epoch of `learn`'s last fit (this process's batches)."
     names = [str(n) for n in learn.recorder.metric_names[1:-1]]          # drop 'epoch' and 'time'
     epochs = {name: [float(row[i]) for row in learn.recorder.values] for i, name in enumerate(names)}
     return dict(batch_loss=[float(l) for l in learn.recorder.losses], iters_per_epoch=len(learn.recorder.losses) // learn.n_epoch,
+                raw_loss=[float(l) for l in (raw_losses if raw_losses is not None else [])],
                 epochs=epochs)     # batches this process trained: a distributed run's shard, not `len(learn.dls.train)`
 
+# %% ../nbs/05_recipe.ipynb #6e180a29
 def _settings_text(fit_kw:dict)->dict:
     "The one-cycle settings as JSON-ready values (callbacks by class name)."
     plain = lambda v: v if isinstance(v, (int, float, str, type(None))) else list(v) if isinstance(v, tuple) else repr(v)
     return {k: [type(cb).__name__ for cb in L(v)] if k == 'cbs' else plain(v) for k, v in fit_kw.items()}
 
+# %% ../nbs/05_recipe.ipynb #52235dca
 def run_phase(learn, name:str, epochs:int, lr, rule:str, finder, fit_kw:dict, progress:bool, started:float,
               candidates:dict=None)->PhaseResult:
     "Train `learn` with `fit_one_cycle(epochs, lr, **fit_kw)` and record everything about it as a `PhaseResult`."
     recorder, settings, lr = RecordHypers(), _settings_text(fit_kw), plain_lr(lr)
     fit_kw = dict(fit_kw)
     cbs = [recorder, *L(fit_kw.pop('cbs', None))]
-    trainable = [not frozen for frozen in _frozen_groups(learn.opt)]     # BatchNorm aside, does the group train?
+    trainable = [not frozen for frozen in frozen_groups(learn.opt)]     # BatchNorm aside, does the group train?
     with (nullcontext() if progress else learn.no_bar()), (nullcontext() if progress else learn.no_logging()):
         learn.fit_one_cycle(epochs, lr, cbs=cbs, **fit_kw)
     return PhaseResult(name, epochs, lr_text(lr), group_lrs(learn, lr), trainable, rule, settings,
-                       phase_history(learn), recorder.rates, round(time.perf_counter() - started, 3), finder, candidates or {})
+                       phase_history(learn, recorder.losses), recorder.rates, round(time.perf_counter() - started, 3), finder, candidates or {})
 
 # %% ../nbs/05_recipe.ipynb #149e8081
 def chosen_rate(found:LRFindResult)->float:
@@ -143,6 +146,7 @@ def chosen_rate(found:LRFindResult)->float:
     rank0_warn('No trustworthy recommendation (' + ' '.join(found.diagnostics) + "); using fastai's valley suggestion")
     return found.suggestions['valley']
 
+# %% ../nbs/05_recipe.ipynb #336e64cc
 def use_cache(learn, cache)->bool:
     "Resolve `fit_head`'s `cache` (False, True or 'auto') for `learn`: refuse True, or warn on 'auto', when it is not valid."
     if cache not in (False, True, 'auto'): raise ValueError(f"`cache` must be False, True or 'auto', got {cache!r}")
@@ -155,11 +159,12 @@ def use_cache(learn, cache)->bool:
     raise ValueError("`cache=True` is not possible, the frozen body's features can change between epochs: " + '; '.join(problems)
                      + ". Pass cache='auto' to fall back to normal training")
 
+# %% ../nbs/05_recipe.ipynb #b5aea145
 def fit_head(learn,                # a fastai `Learner` with a body and a head in separate layer groups
              epochs:int,           # one-cycle epochs on the head
              lr=None,              # the rate (number, list or slice); None: the LR finder's recommendation
-             div:float=25.,        # one-cycle starts at lr/div (fastai's default; `fine_tune` uses the same)
-             pct_start:float=0.25, # share of the phase spent warming up (`fine_tune` uses 0.99: it never anneals)
+             div:float=ONE_CYCLE_DEFAULTS['div'],             # one-cycle starts at lr/div (fastai's 25; `fine_tune` too)
+             pct_start:float=ONE_CYCLE_DEFAULTS['pct_start'], # warm-up share (fastai's 0.25; `fine_tune` uses 0.99)
              finder_kw:dict=None,  # settings for `lr_find` (start_lr, end_lr, num_it, stop_div, beta, step_mode, seed)
              cache=False,          # True: train on the frozen body's features computed once (`06_features`); 'auto': if valid
              progress:bool=True,   # show fastai's progress bars and metrics table
@@ -211,8 +216,8 @@ def fit_body(learn,                  # a fastai `Learner` with a body and a head
              head_lr:float=None,     # phase 1's rate, for the rule (`two_phase` passes it)
              below_head:float=3.,    # hi = head_lr / below_head (the blog advice is 10; measured below)
              spread:float=10.,       # lo = hi / spread: the early body's rate against the head's
-             div:float=25.,          # one-cycle starts at lr/div
-             pct_start:float=0.25,   # share of the phase spent warming up
+             div:float=ONE_CYCLE_DEFAULTS['div'],             # one-cycle starts at lr/div (fastai's 25)
+             pct_start:float=ONE_CYCLE_DEFAULTS['pct_start'], # share of the phase spent warming up (fastai's 0.25)
              finder_kw:dict=None,    # settings for `lr_find` (start_lr, end_lr, num_it, stop_div, beta, step_mode, seed)
              progress:bool=True,     # show fastai's progress bars and metrics table
              **kwargs,               # any other `fit_one_cycle` setting: wd, moms, div_final, cbs, ...
@@ -233,6 +238,25 @@ def fit_body(learn,                  # a fastai `Learner` with a body and a head
     else: rule = 'given'
     return run_phase(learn, 'body', epochs, lr, rule, found, fit_kw, progress, started, candidates)
 
+# %% ../nbs/05_recipe.ipynb #7bccf467
+def fit_probe(learn,                # a fastai `Learner` whose model is `nn.Sequential(body, head)`
+              seed:int=0,           # seeds the cross-validation folds and the solver
+              progress:bool=True,   # say what the probe chose
+             )->PhaseResult:
+    "Phase 1 of LP-FT: freeze, fit a logistic regression on the body's features, make it the head; 0 epochs."
+    started = time.perf_counter()
+    freeze(learn)
+    probe = linear_probe(learn, to_head=True, seed=seed)
+    with learn.no_bar(), learn.no_logging(): values = learn.validate()
+    names = ['valid_loss'] + [getattr(m, 'name', str(m)) for m in learn.metrics]
+    rule = (f"logistic regression on the frozen body's {probe.n_features} features, C={probe.C:g}"
+            + ('' if probe.cv_accuracy is None else f" (training-set cross-validation: {probe.cv_accuracy:.3f})"))
+    if progress: print(f'head: {rule}')
+    n = len(layer_groups(learn))
+    history = dict(batch_loss=[], raw_loss=[], iters_per_epoch=0, epochs={k: [float(v)] for k, v in zip(names, values)})
+    return PhaseResult('head', 0, 'linear probe', [], [False] * n, rule, {}, history, np.zeros((0, n)),
+                       round(time.perf_counter() - started, 3))
+
 # %% ../nbs/05_recipe.ipynb #2555e5c0
 class FineTuneReport:
     "The phases of a fine-tuning run: `.summary()` table, `.plot()` figure, `.save(folder)` / `FineTuneReport.load(folder)`."
@@ -247,26 +271,40 @@ class FineTuneReport:
 
     def summary(self)->pd.DataFrame:
         "One row per phase: epochs, rate per layer group and how it was chosen, final losses and metrics, seconds."
+        names = list(dict.fromkeys(k for p in reversed(self.phases) for k in p.metrics))   # a probe phase has no train_loss
         rows = [dict(phase=p.name, epochs=p.epochs, lr=p.lr, rates_per_group=', '.join(f'{r:.1e}' for r in p.rates),
-                     trainable_groups=sum(p.trainable), rule=p.rule, **p.metrics, seconds=p.seconds) for p in self.phases]
+                     trainable_groups=sum(p.trainable), rule=p.rule, **{k: p.metrics.get(k, np.nan) for k in names},
+                     seconds=p.seconds) for p in self.phases]
         return pd.DataFrame(rows).set_index('phase')
 
 # %% ../nbs/05_recipe.ipynb #a1fb8efd
+MOVING_AVERAGE_BETA = 0.8    # about 5 batches: short phases (3 batches an epoch here) still show their own trend
+
 def plot_phase_losses(phases:list, # `PhaseResult`s in training order
                       ax=None,     # draw into this Axes (default: a new Figure)
                      )->Figure:
-    "Training loss per batch and validation loss per epoch across consecutive phases, each boundary marked."
+    "Raw training loss per batch, its moving average carried across phases, and validation loss per epoch; boundaries marked."
     fig = NotebookFigure(figsize=(7, 4)) if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
+    raw = all(p.history.get('raw_loss') for p in phases if p.epochs)   # reports saved before raw losses were recorded have none
+    losses = [p.history.get('raw_loss' if raw else 'batch_loss', []) for p in phases]
+    steps = np.arange(sum(map(len, losses)))
+    if raw:
+        ax.plot(steps, np.concatenate(losses), color='C0', alpha=0.3, lw=1, label='training loss (each batch)')
+        ax.plot(steps, smooth_losses(np.concatenate(losses), beta=MOVING_AVERAGE_BETA), color='C0', lw=2,
+                label=f'moving average (beta {MOVING_AVERAGE_BETA}, carried across phases)')
+    else: ax.plot(steps, np.concatenate(losses), color='C0', label="training loss (fastai's smoothing, restarts each phase)")
     start = 0
-    for i, p in enumerate(phases):
-        h = p.history
-        ax.plot(range(start, start + len(h['batch_loss'])), h['batch_loss'], color='C0', label='training loss (smoothed)' if i == 0 else None)
-        ends = [start + (e + 1) * h['iters_per_epoch'] - 1 for e in range(len(h['epochs']['valid_loss']))]
-        ax.plot(ends, h['epochs']['valid_loss'], 'o-', color='C1', label='validation loss' if i == 0 else None)
-        if i: ax.axvline(start - 0.5, color='grey', ls='--')
-        ax.text(start, 1.01, f'{p.name}: {p.epochs} epochs', transform=ax.get_xaxis_transform(), va='bottom', fontsize=9)
-        start += len(h['batch_loss'])
+    for i, (p, phase_losses) in enumerate(zip(phases, losses)):
+        if p.epochs == 0:        # a linear probe: no batches, one validation loss where the next phase starts
+            ax.plot([start], p.history['epochs']['valid_loss'], 's', color='C1', ms=8, label=f'validation loss after the {p.lr}')
+        else:
+            ends = [start + (e + 1) * p.history['iters_per_epoch'] - 1 for e in range(len(p.history['epochs']['valid_loss']))]
+            ax.plot(ends, p.history['epochs']['valid_loss'], 'o-', color='C1', label='validation loss' if i == 0 else None)
+        if i and p.epochs and phases[i - 1].epochs: ax.axvline(start - 0.5, color='grey', ls='--')
+        ax.text(start, 1.01 + 0.06 * (not p.epochs), f'{p.name}: ' + (f'{p.epochs} epochs' if p.epochs else p.lr),
+                transform=ax.get_xaxis_transform(), va='bottom', fontsize=9)
+        start += len(phase_losses)
     ax.set_xlabel('training step (batch)'); ax.set_ylabel('loss'); ax.legend(loc='upper right', fontsize=8)
     return fig
 
@@ -277,7 +315,9 @@ def plot_phase_rates(phases:list, ax=None)->Figure:
     rates = np.concatenate([np.where(p.trainable, p.schedule, np.nan) for p in phases])
     for g in range(rates.shape[1]): ax.plot(rates[:, g], lw=2, label=f'group {g}' + (' (head)' if g == rates.shape[1] - 1 else ''))
     start = 0
-    for p in phases[:-1]: start += len(p.schedule); ax.axvline(start - 0.5, color='grey', ls='--')
+    for p, after in zip(phases[:-1], phases[1:]):
+        start += len(p.schedule)
+        if len(p.schedule) and len(after.schedule): ax.axvline(start - 0.5, color='grey', ls='--')   # a probe has no batches
     ax.set_yscale('log'); ax.set_xlabel('training step (batch)'); ax.set_ylabel('learning rate')
     ax.set_title('rate per layer group (one-cycle in each phase)', fontsize=10); ax.legend(fontsize=8)
     return fig
@@ -291,10 +331,16 @@ def plot(self:FineTuneReport)->Figure:
     plot_phase_losses(self.phases, axes['loss'])
     plot_phase_rates(self.phases, axes['rates'])
     found = [p for p in self.phases if p.finder is not None]
-    if found:
-        plot_lr_finds([p.finder for p in found], [f'{p.name} (phase {self.phases.index(p) + 1})' for p in found], ax=axes['finders'])
-        for i, p in enumerate(found): axes['finders'].axvline(p.rates[-1], color=f'C{i}', ls=':', label=f'{p.name}: used {p.rates[-1]:.1e}')
-        axes['finders'].legend(fontsize=8); axes['finders'].set_title('LR finder before each phase (dotted: rate used)', fontsize=10)
+    if found:                    # each curve on its own loss axis: after phase 1 the second curve is much lower and flatter
+        handles = []
+        for i, p in enumerate(found):
+            ax = axes['finders'] if i == 0 else axes['finders'].twinx()
+            plot_lr_finds([p.finder], [f'{p.name} (phase {self.phases.index(p) + 1})'], ax=ax, colors=[f'C{i}'])
+            ax.axvline(p.rates[-1], color=f'C{i}', ls=':', label=f'{p.name}: used {p.rates[-1]:.1e}')
+            ax.set_ylabel(f'smoothed loss, {p.name}', color=f'C{i}'); ax.tick_params(axis='y', colors=f'C{i}')
+            handles += ax.get_legend_handles_labels()[0]; ax.get_legend().remove()
+        axes['finders'].legend(handles=handles, fontsize=7, loc='best')
+        axes['finders'].set_title('LR finder before each phase, each on its own axis (dotted: rate used)', fontsize=10)
     else: axes['finders'].text(0.5, 0.5, 'rates were given: no LR finder ran', ha='center', transform=axes['finders'].transAxes)
     fig.tight_layout()
     return fig
@@ -311,6 +357,7 @@ def writable_folder(folder, name:str='folder')->Path:
 
 REPORT_FORMAT = 'ftkit.FineTuneReport/1'
 
+# %% ../nbs/05_recipe.ipynb #038875d0
 @patch
 def to_dict(self:FineTuneReport)->dict:
     "The report as JSON-ready data."
@@ -359,22 +406,32 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
               finder_kw:dict=None,   # settings for both LR finders (e.g. `seed`, `num_it`)
               save_to=None,          # folder to write the report into (checked before training)
               progress:bool=True,    # show fastai's progress bars and metrics tables
+              head:str='train',      # phase 1: 'train' the head with one-cycle, or fit a linear 'probe' (LP-FT, 0 epochs)
               **kwargs,              # `fit_one_cycle` settings for both phases: wd, moms, cbs, ...
              )->FineTuneReport:
-    "Fine-tune in two phases: `fit_head` on the frozen body, then `fit_body` on everything; return the report."
+    "Fine-tune in two phases: the head on the frozen body (`fit_head`, or `fit_probe`), then `fit_body`; return the report."
     head_kw, body_kw = {**kwargs, **(head_kw or {})}, {**kwargs, **(body_kw or {})}
     rule_kw = {k: body_kw.pop(k) for k in ('below_head', 'spread') if k in body_kw}
     cache = head_kw.pop('cache', False)
     check_one_cycle(head_kw); check_one_cycle(body_kw); check_body_rule(**rule_kw)
     cache = use_cache(learn, cache)
-    check_epochs('head_epochs', head_epochs); check_epochs('body_epochs', body_epochs)
-    check_phase(learn, head_epochs, head_lr, {}); check_phase(learn, body_epochs, body_lr, {})
+    check_head(head)
+    if head == 'probe' and (head_epochs != 0 or head_lr is not None):
+        raise ValueError(f"with head='probe', `head_epochs` must be 0 and `head_lr` None: the probe is fitted by scikit-learn, "
+                         f"not trained at a rate (got head_epochs={head_epochs!r}, head_lr={head_lr!r})")
+    if head == 'train':
+        check_whole('head_epochs', head_epochs, what=' of epochs'); check_phase(learn, head_epochs, head_lr, {})
+    check_whole('body_epochs', body_epochs, what=' of epochs'); check_phase(learn, body_epochs, body_lr, {})
     finder_settings(learn, finder_kw, progress)
     if save_to is not None: save_to = writable_folder(save_to, 'save_to')
     started = time.perf_counter()
-    head = fit_head(learn, head_epochs, head_lr, finder_kw=finder_kw, cache=cache, progress=progress, **head_kw)
-    body = fit_body(learn, body_epochs, body_lr, head_lr=head.rates[-1], finder_kw=finder_kw, progress=progress, **rule_kw, **body_kw)
-    report = FineTuneReport([head, body], dict(seconds=round(time.perf_counter() - started, 3),
+    if head == 'probe':
+        first = fit_probe(learn, seed=(finder_kw or {}).get('seed') or 0, progress=progress)
+        body = fit_body(learn, body_epochs, body_lr, finder_kw=finder_kw, progress=progress, **rule_kw, **body_kw)
+    else:
+        first = fit_head(learn, head_epochs, head_lr, finder_kw=finder_kw, cache=cache, progress=progress, **head_kw)
+        body = fit_body(learn, body_epochs, body_lr, head_lr=first.rates[-1], finder_kw=finder_kw, progress=progress, **rule_kw, **body_kw)
+    report = FineTuneReport([first, body], dict(seconds=round(time.perf_counter() - started, 3),
                                                n_train=len(learn.dls.train_ds), n_valid=len(learn.dls.valid_ds)))
     if save_to is not None and main_process(): report.save(save_to)     # one process writes
     return report
@@ -388,4 +445,4 @@ def add_learner_methods(*functions):
             raise RuntimeError(f"fastai's Learner already has `{f.__name__}`: ftkit will not replace it")
         patch_to(Learner)(f)
 
-add_learner_methods(fit_head, fit_body, two_phase)
+add_learner_methods(fit_head, fit_probe, fit_body, two_phase)

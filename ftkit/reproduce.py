@@ -19,8 +19,7 @@ from .finder import LRFindResult, lr_find, plot_lr_finds
 from .recipe import fit_body, fit_head
 
 # %% auto #0
-__all__ = ['REFERENCE_SWEEPS', 'REFERENCES', 'sample_task_learner', 'head_sweep', 'body_sweep', 'reference_path',
-           'load_reference', 'reference_names', 'save_references', 'reproduce']
+__all__ = ['REFERENCE_SWEEPS', 'sample_task_learner', 'reference_path', 'load_reference', 'save_references', 'reproduce']
 
 # %% ../nbs/08_reproduce.ipynb #fefb6e92
 def sample_task_learner(seed:int=0, # seeds the new head's weights and the batch order
@@ -42,12 +41,14 @@ def body_sweep()->LRFindResult:
     spread = inspect.signature(fit_body).parameters['spread'].default
     return lr_find(learn, ratios=slice(1 / spread, 1), seed=0, progress=False)
 
+# %% ../nbs/08_reproduce.ipynb #19c369fa
 REFERENCE_SWEEPS = {'head': (head_sweep, 'index, tutorials/two_phase (step 1), 02_finder, 05_recipe'),
                     'body': (body_sweep, 'tutorials/two_phase (step 3), 05_recipe')}
 
 # %% ../nbs/08_reproduce.ipynb #7cd7946e
 REFERENCES = Path(str(files('ftkit')/'references'))     # package data: installed with ftkit
 
+# %% ../nbs/08_reproduce.ipynb #cd0c4e49
 def reference_path(name:str,     # a key of `REFERENCE_SWEEPS`
                    folder=None,  # where the references are (default: ftkit's package data)
                   )->Path:
@@ -61,6 +62,7 @@ def load_reference(name:str, folder=None)->LRFindResult:
     if not path.exists(): raise FileNotFoundError(f"no reference {name!r} in {path.parent}: write it with `save_references([{name!r}], folder)`")
     return LRFindResult.load(path)
 
+# %% ../nbs/08_reproduce.ipynb #0db43c6a
 def reference_names(names=None)->list:
     "`names` checked against `REFERENCE_SWEEPS` (default: all of them)."
     names = list(REFERENCE_SWEEPS) if names is None else [names] if isinstance(names, str) else list(names)
@@ -68,6 +70,7 @@ def reference_names(names=None)->list:
     if not names: raise ValueError("`names` is empty: give at least one of " + str(list(REFERENCE_SWEEPS)))
     return names
 
+# %% ../nbs/08_reproduce.ipynb #bc9fd4cc
 def save_references(names=None,  # which references (default: all)
                     folder=None, # where to write them (default: ftkit's package data, the tracked files)
                    )->list:

@@ -8,23 +8,27 @@ Docs: https://ftkit.github.io/ftkit/schedules.html.md"""
 from __future__ import annotations
 import numpy as np
 from fastai.vision.all import Callback, SchedLin, combine_scheds
+from .basics import check_whole
 
 # %% auto #0
 __all__ = ['RecordHypers', 'triangular_schedule']
 
 # %% ../nbs/04_schedules.ipynb #793d8e69
 class RecordHypers(Callback):
-    "Record every layer group's learning rate and momentum after each training batch (`rates`, `moms`: batches x groups)."
+    "Record every group's rate and momentum (`rates`, `moms`: batches x groups) and the raw loss (`losses`) of each training batch."
     order = 70                      # after fastai's ParamScheduler (60) has set this batch's values
-    def before_fit(self): self._rates, self._moms = [], []
+    def before_fit(self): self._rates, self._moms, self._losses = [], [], []
     def after_batch(self):
         if not self.training: return
         self._rates.append([h['lr'] for h in self.opt.hypers])
         self._moms.append([h.get('mom', np.nan) for h in self.opt.hypers])
+        self._losses.append(float(self.loss.detach()))             # this batch's loss, before any smoothing
     @property
     def rates(self)->np.ndarray: return np.array(self._rates)
     @property
     def moms(self)->np.ndarray: return np.array(self._moms)
+    @property
+    def losses(self)->np.ndarray: return np.array(self._losses)
 
 # %% ../nbs/04_schedules.ipynb #36c87bbd
 def triangular_schedule(lo:float,     # the lower bound of the rate (start and end of each cycle)
@@ -33,8 +37,7 @@ def triangular_schedule(lo:float,     # the lower bound of the rate (start and e
                        ):
     "Smith's triangular cyclical learning rate as a fastai schedule (for `ParamScheduler({'lr': ...})`)."
     if not 0 < lo < hi: raise ValueError(f"`lo` and `hi` must satisfy 0 < lo < hi, got lo={lo!r}, hi={hi!r}")
-    if isinstance(n_cycles, bool) or not isinstance(n_cycles, int) or n_cycles < 1:
-        raise ValueError(f"`n_cycles` must be a positive whole number, got {n_cycles!r}")
+    check_whole('n_cycles', n_cycles)
     pcts = [1 / (2 * n_cycles)] * (2 * n_cycles - 1)
     pcts.append(1 - sum(pcts))          # fastai asserts the parts sum to exactly 1.0
     return combine_scheds(pcts, [SchedLin(lo, hi), SchedLin(hi, lo)] * n_cycles)

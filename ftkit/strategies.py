@@ -16,10 +16,11 @@ from fastai.vision.all import set_seed
 from .features import linear_probe, split_model
 from .finder import lr_find
 from .groups import freeze, gradual_unfreeze, layer_groups, unfreeze
-from .recipe import chosen_rate, fit_body, two_phase
+from .recipe import chosen_rate, two_phase
+from .basics import check_whole, whole_number
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'build_learner', 'validation_accuracy', 'compare_strategies', 'plot_strategies']
+__all__ = ['STRATEGIES', 'compare_strategies', 'plot_strategies']
 
 # %% ../nbs/07_strategies.ipynb #96c5d418
 def _two_phase(learn, epochs:int):
@@ -36,15 +37,19 @@ def _gradual(learn, epochs:int):
     head_rate = chosen_rate(lr_find(learn, progress=False))
     gradual_unfreeze(learn, [epochs // n] * (n - 1) + [epochs - (n - 1) * (epochs // n)], lr_max=head_rate)
 
-def _lp_ft(learn, epochs:int):
-    linear_probe(learn, to_head=True)
-    fit_body(learn, epochs, progress=False)
+def _freeze_first(learn, epochs:int):
+    freeze(learn, 1)                             # only the first layer group stays frozen
+    learn.fit_one_cycle(epochs, chosen_rate(lr_find(learn, progress=False)))
+
+def _lp_ft(learn, epochs:int): two_phase(learn, 0, epochs, head='probe', progress=False)
 
 STRATEGIES = {
     'two_phase':    dict(pretrained=True, run=_two_phase),
     'unfreeze_all': dict(pretrained=True, run=_unfrozen_one_cycle),
+    'freeze_first': dict(pretrained=True, run=_freeze_first),
     'gradual':      dict(pretrained=True, run=_gradual),
-    'linear_probe': dict(pretrained=True, run=None),
+    'linear_probe': dict(pretrained=True, run=None, probe='logistic'),
+    'svm_probe':    dict(pretrained=True, run=None, probe='svm'),
     'lp_ft':        dict(pretrained=True, run=_lp_ft),
     'scratch':      dict(pretrained=False, run=_unfrozen_one_cycle),
 }
@@ -67,6 +72,7 @@ def validation_accuracy(learn)->float:
     with learn.no_bar(), learn.no_logging(): preds, targets = learn.get_preds(ds_idx=1)
     return float((preds.argmax(1) == targets).float().mean())
 
+# %% ../nbs/07_strategies.ipynb #9cd9fcc2
 def _check_learner(learn, epochs:int, names:list):
     "Raise a ValueError, before any training, when `learn` cannot run every strategy in `names`."
     if len(learn.dls.train) == 0 or len(learn.dls.valid_ds) == 0:
@@ -89,9 +95,8 @@ def compare_strategies(make_learner,          # function returning a fresh `Lear
     unknown = [n for n in names if n not in STRATEGIES]
     if unknown or not names: raise ValueError(f"unknown strategy {unknown or names}; choose from {list(STRATEGIES)}")
     seeds = list(seeds)
-    if not seeds or not all(isinstance(s, numbers.Integral) for s in seeds): raise ValueError(f"`seeds` must be whole numbers, got {seeds!r}")
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
-        raise ValueError(f"`epochs` must be a positive whole number, got {epochs!r}")
+    if not seeds or not all(whole_number(s, at_least=0) for s in seeds): raise ValueError(f"`seeds` must be whole numbers >= 0, got {seeds!r}")
+    check_whole('epochs', epochs)
     if not callable(make_learner): raise ValueError("`make_learner` must be a function returning a Learner (optionally taking seed and pretrained)")
     _check_learner(build_learner(make_learner, seeds[0], True), epochs, names)
     rows = []
@@ -101,7 +106,7 @@ def compare_strategies(make_learner,          # function returning a fresh `Lear
             set_seed(seed, reproducible=True)
             learn = build_learner(make_learner, seed, spec['pretrained'])
             started = time.perf_counter()
-            if spec['run'] is None: scores.append(linear_probe(learn, seed=seed).valid_accuracy)
+            if spec['run'] is None: scores.append(linear_probe(learn, model=spec['probe'], seed=seed).valid_accuracy)
             else:
                 with learn.no_bar(), learn.no_logging(): spec['run'](learn, epochs)
                 scores.append(validation_accuracy(learn))

@@ -39,8 +39,21 @@ def test_demo_learns_and_reports_it(demo_run):
 def test_demo_help_explains_every_option(tmp_path):
     done = run('demo', '--help', cwd=tmp_path)
     assert done.returncode == 0
-    for option in ['--out', '--n-per-class', '--head-epochs', '--body-epochs', '--epochs', '--bs', '--seed', '--no-progress']:
+    for option in ['--out', '--n-per-class', '--head', '--head-epochs', '--body-epochs', '--epochs', '--bs', '--seed', '--no-progress']:
         assert option in done.stdout
+
+def test_demo_lp_ft(tmp_path):
+    done = run('demo', '--head', 'probe', '--n-per-class', '20', '--body-epochs', '3', '--out', 'lp', '--no-progress', cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((tmp_path/'lp'/'report.json').read_text())
+    head, body = report['phases']
+    assert (head['epochs'], head['lr'], head['finder']) == (0, 'linear probe', None) and body['epochs'] == 3
+    assert report['info']['settings']['head'] == 'probe' and body['metrics']['accuracy'] > 0.8
+    assert sorted(p.name for p in (tmp_path/'lp').iterdir()) == [f for f in REPORT_FILES if f != 'lr_find_head.png']
+
+def test_demo_refuses_an_unknown_head(tmp_path):
+    done = run('demo', '--head', 'svm', cwd=tmp_path)
+    assert done.returncode == 2 and "invalid choice: 'svm'" in done.stderr and not any(tmp_path.iterdir())
 
 def make_image_folder(root, n_per_class=6, size=24):
     "Two classes of small PNGs (reddish and bluish noise) in class folders under `root`."
