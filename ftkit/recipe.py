@@ -369,7 +369,7 @@ def markdown(self:FineTuneReport)->str:
     table = self.summary()
     lines = ['# Fine-tuning report', '', *[f'{k}: {v}' for k, v in self.info.items() if isinstance(v, (str, int, float))], '',
              '| phase | ' + ' | '.join(table.columns) + ' |', '|---' * (len(table.columns) + 1) + '|']
-    cell = lambda v: f'{v:.4f}' if isinstance(v, float) else str(v)
+    cell = lambda v: ('' if np.isnan(v) else f'{v:.4f}') if isinstance(v, float) else str(v)    # a probe has no training loss
     lines += ['| ' + ' | '.join([i, *map(cell, row)]) + ' |' for i, row in zip(table.index, table.values)]
     lines += ['', '![losses, rates and LR finders](report.png)', '',
               *[f'![LR finder before the {p.name} phase](lr_find_{p.name}.png)' for p in self.phases if p.finder is not None], '']
