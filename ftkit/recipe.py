@@ -111,12 +111,12 @@ def check_phase(learn, epochs, lr, fit_kw:dict):
     check_one_cycle(fit_kw)
 
 # %% ../nbs/05_recipe.ipynb #188d6429
-def phase_history(learn, raw_losses=None)->dict:
+def phase_history(learn, raw_losses)->dict:
     "The smoothed training loss per batch and the losses and metrics per epoch of `learn`'s last fit (this process's batches)."
     names = [str(n) for n in learn.recorder.metric_names[1:-1]]          # drop 'epoch' and 'time'
     epochs = {name: [float(row[i]) for row in learn.recorder.values] for i, name in enumerate(names)}
     return dict(batch_loss=[float(l) for l in learn.recorder.losses], iters_per_epoch=len(learn.recorder.losses) // learn.n_epoch,
-                raw_loss=[float(l) for l in (raw_losses if raw_losses is not None else [])],
+                raw_loss=[float(l) for l in raw_losses],      # every batch's own loss (`RecordHypers.losses`)
                 epochs=epochs)     # batches this process trained: a distributed run's shard, not `len(learn.dls.train)`
 
 # %% ../nbs/05_recipe.ipynb #6e180a29
@@ -425,12 +425,10 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
     finder_settings(learn, finder_kw, progress)
     if save_to is not None: save_to = writable_folder(save_to, 'save_to')
     started = time.perf_counter()
-    if head == 'probe':
-        first = fit_probe(learn, seed=(finder_kw or {}).get('seed') or 0, progress=progress)
-        body = fit_body(learn, body_epochs, body_lr, finder_kw=finder_kw, progress=progress, **rule_kw, **body_kw)
-    else:
-        first = fit_head(learn, head_epochs, head_lr, finder_kw=finder_kw, cache=cache, progress=progress, **head_kw)
-        body = fit_body(learn, body_epochs, body_lr, head_lr=first.rates[-1], finder_kw=finder_kw, progress=progress, **rule_kw, **body_kw)
+    first = (fit_probe(learn, seed=(finder_kw or {}).get('seed') or 0, progress=progress) if head == 'probe' else
+             fit_head(learn, head_epochs, head_lr, finder_kw=finder_kw, cache=cache, progress=progress, **head_kw))
+    head_rate = first.rates[-1] if first.rates else None                      # a probe has no rate for the rule to divide
+    body = fit_body(learn, body_epochs, body_lr, head_lr=head_rate, finder_kw=finder_kw, progress=progress, **rule_kw, **body_kw)
     report = FineTuneReport([first, body], dict(seconds=round(time.perf_counter() - started, 3),
                                                n_train=len(learn.dls.train_ds), n_valid=len(learn.dls.valid_ds)))
     if save_to is not None and main_process(): report.save(save_to)     # one process writes
