@@ -6,7 +6,7 @@ from .finder import LRFindResult, lr_find, plot_lr_finds, seed_learner
 from .groups import (discriminative_lrs, freeze, gradual_unfreeze, group_lrs, layer_groups, plot_group_rates, plot_groups,
                      show_groups, unfreeze)
 from .schedules import RecordHypers, triangular_schedule
-from .recipe import FineTuneReport, PhaseResult, fit_body, fit_head, fit_probe, two_phase
+from .recipe import FineTuneReport, HeadRateSearch, PhaseResult, fit_body, fit_head, fit_probe, search_head_lr, two_phase
 from .features import ProbeResult, bottleneck_features, cache_problems, cached_body, linear_probe
 from .strategies import compare_strategies, plot_strategies
 from .reproduce import load_reference, reproduce, sample_task_learner
@@ -14,6 +14,6 @@ from .reproduce import load_reference, reproduce, sample_task_learner
 __all__ = ['digits_dls', 'folder_dls', 'pets_dls', 'NotebookFigure', 'save_figure', 'sample_backbone', 'transfer_learner', 'lr_find', 'LRFindResult',
            'plot_lr_finds', 'seed_learner', 'freeze', 'unfreeze', 'gradual_unfreeze', 'group_lrs', 'show_groups', 'discriminative_lrs',
            'layer_groups', 'plot_group_rates', 'plot_groups', 'RecordHypers', 'triangular_schedule',
-           'fit_head', 'fit_probe', 'fit_body', 'two_phase', 'FineTuneReport', 'PhaseResult', 'bottleneck_features', 'linear_probe',
+           'fit_head', 'fit_probe', 'fit_body', 'two_phase', 'FineTuneReport', 'PhaseResult', 'search_head_lr', 'HeadRateSearch', 'bottleneck_features', 'linear_probe',
            'ProbeResult', 'cached_body', 'cache_problems', 'compare_strategies', 'plot_strategies',
            'load_reference', 'reproduce', 'sample_task_learner']

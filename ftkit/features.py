@@ -142,6 +142,10 @@ def _transforms(dl)->list:
     for tl in getattr(getattr(dl, 'dataset', None), 'tls', []): tfms += list(getattr(getattr(tl, 'tfms', None), 'fs', []))
     return tfms
 
+def _runs_before_batch(cb)->bool:
+    "Does the callback's class (not fastai's `Callback` itself) define `before_batch`?"
+    return any('before_batch' in vars(k) for k in type(cb).__mro__ if k.__module__ != 'fastai.callback.core')
+
 def cache_problems(learn)->list:
     "Why the frozen body's features could change from one epoch to the next (empty when they cannot)."
     try: body, _, _ = split_model(learn)
@@ -161,6 +165,9 @@ def cache_problems(learn)->list:
         problems.append("the body has Dropout layers, which are random in training mode")
     mixing = [type(cb).__name__ for cb in learn.cbs if isinstance(cb, MixHandler)]
     if mixing: problems.append(f"the callbacks {mixing} change the inputs of every batch")
+    own = [type(cb).__name__ for cb in learn.cbs if _runs_before_batch(cb) and not type(cb).__module__.startswith('fastai.')]
+    if own: problems.append(f"the callbacks {own} run before every batch and may change its inputs, which cached features "
+                            "would skip; remove them for phase 1 or train without the cache")
     return problems
 
 # %% ../nbs/06_features.ipynb #7ed89917
@@ -178,6 +185,15 @@ def _feature_loader(dl, features, labels)->DataLoader:
     cached.rng.setstate(dl.rng.getstate())
     return cached
 
+def _frozen_features(learn, dl)->tuple:
+    "The frozen body's pooled features and the labels of every item of `dl`, in dataset order, computed as during `fit`."
+    body, pooling, _ = split_model(learn)
+    with modes_kept(nn.Sequential(body, pooling)) as model, no_random():   # iterating loaders draws random seeds
+        model.train()
+        for m in model.modules():
+            if isinstance(m, BATCHNORM_TYPES): m.eval()                  # exactly as during `fit`
+        return _ordered_features(model, dl)
+
 class cached_body:
     "Context manager: train and evaluate `learn`'s head on its frozen body's features, computed once; 4 x d bytes per item (float32, d features: 512 B for the sample backbone)."
     def __init__(self, learn):
@@ -186,13 +202,9 @@ class cached_body:
         if any(p.requires_grad for p in learn.model[0].parameters()):
             raise ValueError("The body has trainable parameters; freeze it first (`freeze(learn)`)")
         self.learn = learn
-        body, pooling, self.head = split_model(learn)
-        with modes_kept(nn.Sequential(body, pooling)) as model, no_random():   # iterating loaders draws random seeds
-            model.train()
-            for m in model.modules():
-                if isinstance(m, BATCHNORM_TYPES): m.eval()                              # exactly as during `fit`
-            self.train_x, self.train_y = _ordered_features(model, learn.dls.train)
-            self.valid_x, self.valid_y = _ordered_features(model, learn.dls.valid)
+        self.head = split_model(learn)[2]
+        self.train_x, self.train_y = _frozen_features(learn, learn.dls.train)
+        self.valid_x, self.valid_y = _frozen_features(learn, learn.dls.valid)
 
     @property
     def nbytes(self)->int:

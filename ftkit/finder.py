@@ -25,8 +25,8 @@ from .basics import check_whole, positive_number
 
 # %% auto #0
 __all__ = ['SUGGESTION_RULES', 'LearnerSnapshot', 'lr_schedule', 'group_ratios', 'smooth_losses', 'main_process',
-           'fastai_suggestions', 'recommend', 'diagnose', 'LRFindResult', 'CurveAgreement', 'plot_lr_finds',
-           'seed_learner', 'lr_find']
+           'fastai_suggestions', 'recommend', 'sweep_passes', 'diagnose', 'LRFindResult', 'CurveAgreement',
+           'plot_lr_finds', 'seed_learner', 'lr_find']
 
 # %% ../nbs/02_finder.ipynb #88b2e3b2
 _TENSOR_SLOTS = ('_parameters', '_buffers')
@@ -263,7 +263,7 @@ def fastai_suggestions(lrs, smoothed, num_it:int)->dict:
 def curve_facts(lrs, smoothed, raw, num_it:int, stop:str)->dict:
     "The numbers the recommendation and the diagnostics are read from."
     x, y = usable_points(lrs, smoothed, num_it)
-    facts = dict(n_points=len(x), stopped_early=not stop.startswith('reached'))
+    facts = dict(n_points=len(x), n_steps=len(lrs), stopped_early=not stop.startswith('reached'))
     if len(x) < 3: return facts
     i_min = int(np.argmin(y))
     descent = float(y[0] - y[i_min])
@@ -285,8 +285,14 @@ def recommend(facts:dict, suggestions:dict, frozen:bool)->float:
 
 # %% ../nbs/02_finder.ipynb #3936e190
 NOISE_LIMIT = 0.5     # above this share of the descent, the loss's batch-to-batch noise hides where the curve bottoms out
+MAX_PASSES = 10      # above this many passes over the training set, the sweep's later steps measure memorisation
 
 # %% ../nbs/02_finder.ipynb #f2698c5b
+def sweep_passes(facts:dict, settings:dict)->float:
+    "How many times the sweep went through the training set (None when its size is unknown)."
+    n_train = settings.get('n_train')
+    return facts['n_steps'] * settings['bs'] * settings.get('processes', 1) / n_train if n_train else None
+
 def diagnose(facts:dict, suggestions:dict, settings:dict, stop:str)->list:
     "Plain-language warnings about a sweep, each saying what to change."
     notes = []
@@ -309,6 +315,15 @@ def diagnose(facts:dict, suggestions:dict, settings:dict, stop:str)->list:
     if facts['min_at_end'] and not facts['stopped_early']:
         notes.append(f"The loss was still falling at the end of the sweep (lr {settings['end_lr']:g}): raise end_lr "
                      "to see where it diverges; the suggestions may be too low.")
+    passes = sweep_passes(facts, settings)
+    if passes is not None and passes > MAX_PASSES:
+        n_train, bs = settings['n_train'], settings['bs']
+        notes.append(f"The sweep made {passes:.0f} passes over the {n_train} training items ({facts['n_steps']} steps of "
+                     f"{bs * settings.get('processes', 1)} items): by its later steps the model has seen every item many times, "
+                     "so the curve measures how fast it memorises them rather than a good rate for training. Use a smaller "
+                     f"batch (bs={max(1, int(MAX_PASSES * n_train / settings['num_it']))} keeps it under {MAX_PASSES} passes in "
+                     f"{settings['num_it']} steps), add training items, or, with the body frozen, let `fit_head(..., lr='search')` "
+                     "score rates on held-out training items instead.")
     if len(suggestions) > 1 and np.log10(max(suggestions.values()) / min(suggestions.values())) > 2.5:
         notes.append(f"The suggestions span {np.log10(max(suggestions.values()) / min(suggestions.values())):.1f} decades: "
                      "the curve has no single clear region; read the plot before trusting any one of them.")
@@ -520,6 +535,11 @@ def loader_batch_size(dl)->int:
     "The batch size of a fastai or a plain PyTorch DataLoader (`bs` or `batch_size`)."
     return getattr(dl, 'bs', None) or getattr(dl, 'batch_size', None)
 
+def training_items(dl)->int:
+    "How many items `dl`'s dataset holds (None for a loader of unknown length, e.g. an iterable dataset)."
+    try: return len(dl.dataset)
+    except (AttributeError, TypeError): return None
+
 def warn_if_not_distributed(learn):
     "Warn (rank 0) when this process is one of several but `learn` would train alone: each would find its own rate."
     trainer = getattr(sys.modules.get('fastai.distributed'), 'DistributedTrainer', ())   # not imported here: it imports accelerate
@@ -593,6 +613,6 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
         raise
     finally: snapshot.restore()
     settings = dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div, beta=beta, step_mode=step_mode,
-                    seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen, bs=loader_batch_size(learn.dls.train),
+                    seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen, bs=loader_batch_size(learn.dls.train), n_train=training_items(learn.dls.train),
                     processes=sweep.processes, torch=torch.__version__.split('+')[0])    # dropout's draws differ by version
     return LRFindResult(sweep.rates, sweep.raw, sweep.smoothed, settings, sweep.stop)

@@ -7,27 +7,81 @@ Docs: https://ftkit.github.io/ftkit/recipe.html.md"""
 # %% ../nbs/05_recipe.ipynb #46765905
 from __future__ import annotations
 import inspect, json, numbers, tempfile, time, warnings
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
+from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
+import torch.distributed as dist
+from torch import nn
+from sklearn.model_selection import KFold
 from matplotlib.figure import Figure
 from .figures import NotebookFigure, save_figure
-from fastai.vision.all import Learner
-from .finder import (NOISE_LIMIT, LRFindResult, check_finder_args, frozen_groups, lr_find, main_process, plot_lr_finds,
-                          rank0_warn, smooth_losses)
+from fastai.vision.all import Callback, CancelValidException, DataLoader, DataLoaders, Learner, no_random, num_distrib
+from .finder import (NOISE_LIMIT, LRFindResult, check_finder_args, frozen_groups, loader_batch_size, lr_find, main_process,
+                          plot_lr_finds, rank0_warn, smooth_losses)
 from .groups import check_lr, freeze, group_lrs, layer_groups, lr_text, plain_lr, unfreeze
 from fastcore.basics import patch, patch_to
 from fastcore.foundation import L
 from .schedules import RecordHypers
-from .features import cache_problems, cached_body, linear_probe
-from .basics import check_whole, positive_number
+from .features import _folds, cache_problems, cached_body, _frozen_features, linear_probe, split_model
+from .basics import check_whole, modes_kept, positive_number
 
 # %% auto #0
-__all__ = ['MOVING_AVERAGE_BETA', 'PhaseResult', 'chosen_rate', 'fit_head', 'body_rate_rule', 'fit_body', 'fit_probe',
-           'FineTuneReport', 'plot_phase_losses', 'plot_phase_rates', 'two_phase']
+__all__ = ['SEARCH_RATES', 'MOVING_AVERAGE_BETA', 'HeadRateSearch', 'PhaseResult', 'chosen_rate', 'search_head_lr', 'fit_head',
+           'body_rate_rule', 'fit_body', 'fit_probe', 'FineTuneReport', 'plot_phase_losses', 'plot_phase_rates',
+           'two_phase']
+
+# %% ../nbs/05_recipe.ipynb #720a8436
+@dataclass
+class HeadRateSearch:
+    "What the head's rate search measured: every rate's held-out accuracy and loss, the rate chosen, the cost."
+    rates:np.ndarray                # the candidate rates
+    accuracy:np.ndarray             # held-out (out-of-fold) accuracy per rate; NaN without class labels
+    loss:np.ndarray                 # held-out loss per rate; inf where training diverged
+    best:float                      # the rate chosen
+    n_folds:int                     # folds the training set was split into
+    n_items:int                     # training items, each scored once per rate
+    epochs:int                      # one-cycle epochs each head trained
+    seconds:float                   # wall time, the features included
+
+    def __repr__(self):
+        return (f"HeadRateSearch(best={self.best:.2e}: {len(self.rates)} rates x {self.n_folds} folds, {self.epochs} epochs, "
+                f"{self.n_items} training items, {self.seconds:.2f} s)")
+
+    def to_dict(self)->dict:
+        "The search as JSON-ready data (a diverged rate's loss as None)."
+        return dict(rates=self.rates.tolist(), accuracy=[None if np.isnan(a) else float(a) for a in self.accuracy],
+                    loss=[float(l) if np.isfinite(l) else None for l in self.loss], best=self.best, n_folds=self.n_folds,
+                    n_items=self.n_items, epochs=self.epochs, seconds=self.seconds)
+
+    @classmethod
+    def from_dict(cls, data:dict)->HeadRateSearch:
+        "Rebuild a search written by `to_dict`."
+        array = lambda values, missing: np.array([missing if v is None else v for v in values], dtype=float)
+        return cls(**{**data, 'rates': array(data['rates'], np.nan), 'accuracy': array(data['accuracy'], np.nan),
+                      'loss': array(data['loss'], np.inf)})
+
+    def plot(self, ax=None)->Figure:
+        "Held-out accuracy (and loss) against the rate, the chosen rate marked."
+        fig = NotebookFigure(figsize=(6.4, 4.2)) if ax is None else ax.figure
+        ax = fig.subplots() if ax is None else ax
+        classes = not np.isnan(self.accuracy).all()
+        ax.plot(self.rates, self.accuracy if classes else self.loss, 'o', color='C0', alpha=0.5 if classes else 1,
+                label='held-out accuracy' if classes else 'held-out loss')
+        if classes: ax.plot(self.rates, neighbour_mean(self.accuracy), '-', color='C0', lw=2, label='averaged with its neighbours')
+        ax.axvline(self.best, color='k', ls='--', lw=1, label=f'chosen {self.best:.1e}')
+        if classes:
+            twin = ax.twinx()
+            twin.plot(self.rates, np.where(np.isfinite(self.loss), self.loss, np.nan), 's:', color='C1', label='held-out loss')
+            twin.set_ylabel('held-out loss', color='C1'); twin.set_yscale('log'); twin.legend(loc='lower right', fontsize=8)
+        ax.set_xscale('log'); ax.set_xlabel('head learning rate'); ax.set_ylabel('held-out accuracy' if classes else 'held-out loss')
+        ax.set_title(f'Head rate search: {len(self.rates)} rates x {self.n_folds} folds on {self.n_items} training items', fontsize=10)
+        ax.legend(loc='upper left', fontsize=8)
+        return fig
 
 # %% ../nbs/05_recipe.ipynb #6e17e5b5
 @dataclass
@@ -45,6 +99,7 @@ class PhaseResult:
     seconds:float                   # wall time, LR finder included
     finder:LRFindResult=None        # the LR range test this phase ran (None when `lr` was given)
     candidates:dict=field(default_factory=dict)  # rates the phase considered, by name
+    search:HeadRateSearch=None      # the rate search this phase ran (`fit_head(..., lr='search')`)
 
     @property
     def metrics(self)->dict:
@@ -56,15 +111,17 @@ class PhaseResult:
         return dict(name=self.name, epochs=self.epochs, lr=self.lr, rates=self.rates, trainable=self.trainable,
                     rule=self.rule, fit_settings=self.fit_settings, history=self.history,
                     schedule=self.schedule.tolist(), seconds=self.seconds, candidates=self.candidates, metrics=self.metrics,
-                    finder=None if self.finder is None else self.finder.to_dict())
+                    finder=None if self.finder is None else self.finder.to_dict(),
+                    search=None if self.search is None else self.search.to_dict())
 
     @classmethod
     def from_dict(cls, data:dict)->PhaseResult:
         "Rebuild a phase written by `to_dict`."
         data = dict(data)
-        found, _ = data.pop('finder'), data.pop('metrics', None)
+        found, searched, _ = data.pop('finder'), data.pop('search', None), data.pop('metrics', None)
         finder = None if found is None else LRFindResult(found['lrs'], found['losses'], found['smoothed'], found['settings'], found['stop'])
-        return cls(**{**data, 'schedule': np.asarray(data['schedule'], dtype=float)}, finder=finder)
+        return cls(**{**data, 'schedule': np.asarray(data['schedule'], dtype=float)}, finder=finder,
+                   search=None if searched is None else HeadRateSearch.from_dict(searched))
 
 # %% ../nbs/05_recipe.ipynb #e72f4abc
 ONE_CYCLE_KNOBS = [n for n in inspect.signature(Learner.fit_one_cycle).parameters if n not in ('self', 'n_epoch', 'lr_max')]
@@ -159,32 +216,184 @@ def use_cache(learn, cache)->bool:
     raise ValueError("`cache=True` is not possible, the frozen body's features can change between epochs: " + '; '.join(problems)
                      + ". Pass cache='auto' to fall back to normal training")
 
+# %% ../nbs/05_recipe.ipynb #0fa1be30
+SEARCH_KNOBS = ['rates', 'n_folds', 'seed']
+
+def is_search(lr)->bool:
+    "Is `lr` the string 'search' (and not a number, list, slice or array)?"
+    return isinstance(lr, str) and lr == 'search'
+
+def check_search_kw(search_kw:dict=None)->dict:
+    "`search_kw` as a dict, refused if it holds a setting `search_head_lr` does not take."
+    search_kw = dict(search_kw or {})
+    unknown = sorted(set(search_kw) - set(SEARCH_KNOBS))
+    if unknown: raise ValueError(f"unknown `search_kw` setting(s) {unknown}; the rate search takes {SEARCH_KNOBS}")
+    return search_kw
+
+# %% ../nbs/05_recipe.ipynb #08748fac
+class HeadBank(nn.Module):
+    "`n` independent copies of `head`, all fed the same batch; their outputs stacked as `(n, batch, ...)`."
+    def __init__(self, head:nn.Module, n:int):
+        super().__init__()
+        self.heads = nn.ModuleList(deepcopy(head) for _ in range(n))
+    def forward(self, x): return torch.stack([head(x) for head in self.heads])
+
+def held_out_loss(loss_func, copy_folds:list):
+    "A loss for a `HeadBank`: the sum over copies of `loss_func` on the batch items outside each copy's held-out fold."
+    def loss(preds, targets, folds):
+        kept = [(p, folds != f) for p, f in zip(preds, copy_folds)]
+        return sum(loss_func(p[keep], targets[keep]) for p, keep in kept if keep.any())
+    return loss
+
+class SkipValidation(Callback):
+    "Train without a validation pass: the search scores its heads itself, on held-out training items."
+    def before_validate(self): raise CancelValidException()
+
+def training_folds(labels:torch.Tensor, n_folds:int, seed:int)->np.ndarray:
+    "A fold number for every training item; stratified by class for class labels (no more folds than the smallest class)."
+    y = labels.cpu().numpy()
+    classes = np.issubdtype(y.dtype, np.integer) and y.ndim == 1
+    splitter = _folds(y, n_folds, seed) if classes else KFold(min(n_folds, len(y)), shuffle=True, random_state=seed)
+    if splitter is None: raise ValueError("`lr='search'` holds training items out, so every class needs at least 2 training "
+                                          "items; add labelled items, or pass a number as `lr` or None (the LR finder)")
+    folds = np.zeros(len(y), dtype=np.int64)
+    for i, (_, held_out) in enumerate(splitter.split(np.zeros((len(y), 1)), y if classes else None)): folds[held_out] = i
+    return folds
+
+# %% ../nbs/05_recipe.ipynb #4fc5d4bf
+def out_of_fold(preds:torch.Tensor, folds:np.ndarray, n_folds:int)->torch.Tensor:
+    "Per rate, every item's prediction by the copy that held it out: `(rates, items, ...)` from `(rates * n_folds, items, ...)`."
+    per_rate = preds.view(-1, n_folds, *preds.shape[1:])
+    return per_rate[:, torch.as_tensor(folds, device=preds.device), torch.arange(preds.shape[1], device=preds.device)]
+
+def score_rates(loss_func, oof:torch.Tensor, labels:torch.Tensor)->tuple:
+    "Accuracy (class labels only, else NaN) and loss of each rate's held-out predictions; a diverged rate scores 0 and inf."
+    finite = torch.isfinite(oof.flatten(1)).all(1)
+    loss = np.array([float(loss_func(p, labels)) if ok else np.inf for p, ok in zip(oof, finite)])
+    loss[~np.isfinite(loss)] = np.inf
+    if labels.is_floating_point() or oof.ndim != 3: return np.full(len(oof), np.nan), loss
+    accuracy = (oof.argmax(-1) == labels).float().mean(1).cpu().numpy()
+    return np.where(finite.cpu().numpy(), accuracy, 0.), loss
+
+def neighbour_mean(values:np.ndarray)->np.ndarray:
+    "Each value averaged with its neighbours on either side (two at the ends): a rate's score with those of the rates next to it."
+    padded = np.r_[np.nan, values, np.nan]
+    return np.nanmean(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+
+@contextmanager
+def one_cpu_thread(device):
+    "On the CPU, run torch on one thread inside the block (the heads' many tiny operations gain nothing from more); restore after."
+    if torch.device(device).type != 'cpu': yield; return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try: yield
+    finally: torch.set_num_threads(threads)
+
+def rank0_scores(accuracy:np.ndarray, loss:np.ndarray, device)->tuple:
+    "Rank 0's scores in every process of a distributed run (each process searched from its own random head); else unchanged."
+    if num_distrib() <= 1 or not (dist.is_available() and dist.is_initialized()): return accuracy, loss
+    scores = torch.tensor(np.stack([accuracy, loss]), dtype=torch.float64, device=device)
+    dist.broadcast(scores, src=0)
+    return tuple(scores.cpu().numpy())
+
+def pick_rate(rates, accuracy, loss)->float:
+    "The rate with the best held-out accuracy averaged with its neighbours', ties to the lower loss (the loss alone without classes)."
+    smoothed = np.zeros(len(rates)) if np.isnan(accuracy).all() else neighbour_mean(accuracy)
+    return float(rates[min(range(len(rates)), key=lambda i: (-smoothed[i], loss[i]))])
+
+def check_search(learn, epochs, rates, n_folds)->np.ndarray:
+    "Check the search's arguments and that the features can be cached; the rates as an array."
+    check_whole('epochs', epochs, what=' of epochs')
+    rates = np.asarray(rates, dtype=float) if isinstance(rates, (list, tuple, np.ndarray)) else None
+    if rates is None or rates.ndim != 1 or len(rates) < 2 or not all(positive_number(r) for r in rates):
+        raise ValueError(f"`rates` must be a list of two or more positive numbers (e.g. SEARCH_RATES), got {rates!r}")
+    check_whole('n_folds', n_folds, at_least=2)
+    problems = cache_problems(learn)
+    if problems: raise ValueError("The rate search trains heads on the frozen body's cached features, which cannot be cached "
+                                  "here: " + '; '.join(problems) + ". Use the LR finder instead (lr=None)")
+    return rates
+
+
+# %% ../nbs/05_recipe.ipynb #bb9603f1
+SEARCH_RATES = tuple(float(r) for r in np.logspace(-4, 0, 13))   # 1e-4 ... 1, a third of a decade apart
+
+def search_head_lr(learn,                  # a fastai `Learner` whose model is `nn.Sequential(body, head)`, body frozen
+                   epochs:int,             # one-cycle epochs, as the real head will train
+                   rates=SEARCH_RATES,     # the candidate rates (the last group's)
+                   n_folds:int=3,          # folds of the training set (fewer if a class has fewer items)
+                   seed:int=0,             # seeds the folds, the heads' batch order and dropout; the global RNG is kept
+                   **fit_kw,               # one-cycle settings as the real head will use them (div, pct_start, wd, moms)
+                  )->HeadRateSearch:
+    "Train a copy of the head per rate and fold at once on the frozen body's cached training features; keep the rate that does best held out."
+    started = time.perf_counter()
+    rates = check_search(learn, epochs, rates, n_folds)
+    check_one_cycle(fit_kw)
+    fit_kw = {k: v for k, v in fit_kw.items() if k != 'cbs'}    # the user's callbacks train the real head, not the search
+    freeze(learn)
+    _, _, head = split_model(learn)
+    train = learn.dls.train
+    features, labels = _frozen_features(learn, train)
+    folds = training_folds(labels, n_folds, seed)
+    n_folds = int(folds.max()) + 1
+    copy_folds = [fold for _ in rates for fold in range(n_folds)]
+    bank = HeadBank(head, len(copy_folds))
+    with no_random(seed):
+        items = DataLoader(list(zip(features, labels, torch.as_tensor(folds))), bs=loader_batch_size(train), shuffle=True,
+                           drop_last=getattr(train, 'drop_last', True), device=features.device)
+    dls = DataLoaders(items, items, device=features.device)
+    dls.n_inp = 1                              # the input is the features; the targets are the labels and the folds
+    search = Learner(dls, bank, loss_func=held_out_loss(learn.loss_func, copy_folds), opt_func=learn.opt_func,
+                     splitter=lambda bank: [list(h.parameters()) for h in bank.heads], wd=learn.wd,
+                     wd_bn_bias=learn.wd_bn_bias, train_bn=learn.train_bn, moms=learn.moms, cbs=SkipValidation())
+    with one_cpu_thread(features.device):
+        with no_random(seed), search.no_bar(), search.no_logging():
+            search.fit_one_cycle(epochs, [rate for rate in rates for _ in copy_folds[:n_folds]], **fit_kw)
+        with torch.no_grad(), modes_kept(bank): preds = bank.eval()(features)
+    accuracy, loss = rank0_scores(*score_rates(learn.loss_func, out_of_fold(preds, folds, n_folds), labels), features.device)
+    return HeadRateSearch(rates, accuracy, loss, pick_rate(rates, accuracy, loss), n_folds, len(labels), int(epochs),
+                          round(time.perf_counter() - started, 3))
+
 # %% ../nbs/05_recipe.ipynb #b5aea145
 def fit_head(learn,                # a fastai `Learner` with a body and a head in separate layer groups
              epochs:int,           # one-cycle epochs on the head
-             lr=None,              # the rate (number, list or slice); None: the LR finder's recommendation
+             lr=None,              # the rate (number, list or slice); None: the LR finder's recommendation; 'search': the
+                                   # rate search on cached features (`search_head_lr`), or the finder when it cannot run
              div:float=ONE_CYCLE_DEFAULTS['div'],             # one-cycle starts at lr/div (fastai's 25; `fine_tune` too)
              pct_start:float=ONE_CYCLE_DEFAULTS['pct_start'], # warm-up share (fastai's 0.25; `fine_tune` uses 0.99)
              finder_kw:dict=None,  # settings for `lr_find` (start_lr, end_lr, num_it, stop_div, beta, step_mode, seed)
              cache=False,          # True: train on the frozen body's features computed once (`06_features`); 'auto': if valid
+             search_kw:dict=None,  # settings for `lr='search'`: rates, n_folds, seed
              progress:bool=True,   # show fastai's progress bars and metrics table
              **kwargs,             # any other `fit_one_cycle` setting: wd, moms, div_final, cbs, ...
             )->PhaseResult:
-    "Phase 1: freeze the body, find the rate with the LR finder, train the head with one-cycle."
+    "Phase 1: freeze the body, choose the rate (LR finder, or a search on held-out training items), train the head with one-cycle."
     started = time.perf_counter()
     fit_kw = dict(div=div, pct_start=pct_start, **kwargs)
-    check_phase(learn, epochs, lr, fit_kw)
+    searching = is_search(lr)
+    if isinstance(lr, str) and not searching:
+        raise ValueError(f"`lr` must be a number, a list, a slice, None (the LR finder) or 'search' (the rate search), got {lr!r}")
+    check_phase(learn, epochs, None if searching else lr, fit_kw)
+    search_kw = check_search_kw(search_kw)
+    if searching and cache_problems(learn):
+        rank0_warn("lr='search' trains heads on the frozen body's cached features, which cannot be cached here: "
+                   + '; '.join(cache_problems(learn)) + ". Using the LR finder's recommendation instead")
+        searching, lr = False, None
     settings = None if lr is not None else finder_settings(learn, finder_kw, progress)
+    if searching: check_search(learn, epochs, search_kw.get('rates', SEARCH_RATES), search_kw.get('n_folds', 3))
     cached = use_cache(learn, cache)
     freeze(learn)
-    found = None
+    found = searched = None
+    if searching:
+        searched = search_head_lr(learn, epochs, **search_kw, **fit_kw)
+        lr, rule = searched.best, (f"the rate search: best held-out accuracy of {len(searched.rates)} rates x "
+                                   f"{searched.n_folds} folds of the training set")
     with (cached_body(learn) if cached else nullcontext()):
         if lr is None:
             found = lr_find(learn, **settings)
             lr, rule = chosen_rate(found), "the LR finder's recommendation for a frozen body (fastai's `minimum` rule)"
-        else: rule = 'given'
+        elif not searching: rule = 'given'
         phase = run_phase(learn, 'head', epochs, lr, rule, found, fit_kw, progress, started)
-    phase.fit_settings['cache'] = cached
+    phase.fit_settings['cache'], phase.search = cached, searched
     return phase
 
 # %% ../nbs/05_recipe.ipynb #f8163a70
@@ -372,18 +581,20 @@ def markdown(self:FineTuneReport)->str:
     cell = lambda v: ('' if np.isnan(v) else f'{v:.4f}') if isinstance(v, float) else str(v)    # a probe has no training loss
     lines += ['| ' + ' | '.join([i, *map(cell, row)]) + ' |' for i, row in zip(table.index, table.values)]
     lines += ['', '![losses, rates and LR finders](report.png)', '',
-              *[f'![LR finder before the {p.name} phase](lr_find_{p.name}.png)' for p in self.phases if p.finder is not None], '']
+              *[f'![LR finder before the {p.name} phase](lr_find_{p.name}.png)' for p in self.phases if p.finder is not None],
+              *[f'![rate search of the {p.name} phase](search_{p.name}.png)' for p in self.phases if p.search is not None], '']
     return '\n'.join(lines)
 
 @patch
 def save(self:FineTuneReport, folder)->Path:
-    "Write report.json, report.md, report.png and one lr_find_<phase>.png per LR finder into `folder`."
+    "Write report.json, report.md, report.png, one lr_find_<phase>.png per LR finder and one search_<phase>.png per rate search into `folder`."
     folder = writable_folder(folder)
     (folder/'report.json').write_text(json.dumps(self.to_dict(), indent=1))
     (folder/'report.md').write_text(self.markdown())
     save_figure(self.plot(), folder/'report.png')
     for p in self.phases:
         if p.finder is not None: save_figure(p.finder.plot(), folder/f'lr_find_{p.name}.png')
+        if p.search is not None: save_figure(p.search.plot(), folder/f'search_{p.name}.png')
     return folder
 
 @patch(cls_method=True)
@@ -399,9 +610,9 @@ def load(cls:FineTuneReport, folder)->FineTuneReport:
 def two_phase(learn,                 # a fastai `Learner` with a body and a head in separate layer groups
               head_epochs:int,       # phase 1: one-cycle epochs on the head, body frozen
               body_epochs:int,       # phase 2: one-cycle epochs on everything, discriminative rates
-              head_lr=None,          # phase 1's rate (default: the LR finder's recommendation)
+              head_lr=None,          # phase 1's rate (default: the LR finder's recommendation; 'search': the rate search)
               body_lr=None,          # phase 2's rate(s) (default: `slice(hi/10, hi)` by `body_rate_rule`)
-              head_kw:dict=None,     # more arguments for `fit_head` (e.g. `pct_start`, `div`, `cache`)
+              head_kw:dict=None,     # more arguments for `fit_head` (e.g. `pct_start`, `div`, `cache`, `search_kw`)
               body_kw:dict=None,     # more arguments for `fit_body` (e.g. `below_head`, `spread`, `pct_start`)
               finder_kw:dict=None,   # settings for both LR finders (e.g. `seed`, `num_it`)
               save_to=None,          # folder to write the report into (checked before training)
@@ -420,7 +631,7 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
         raise ValueError(f"with head='probe', `head_epochs` must be 0 and `head_lr` None: the probe is fitted by scikit-learn, "
                          f"not trained at a rate (got head_epochs={head_epochs!r}, head_lr={head_lr!r})")
     if head == 'train':
-        check_whole('head_epochs', head_epochs, what=' of epochs'); check_phase(learn, head_epochs, head_lr, {})
+        check_whole('head_epochs', head_epochs, what=' of epochs'); check_phase(learn, head_epochs, None if is_search(head_lr) else head_lr, {})
     check_whole('body_epochs', body_epochs, what=' of epochs'); check_phase(learn, body_epochs, body_lr, {})
     finder_settings(learn, finder_kw, progress)
     if save_to is not None: save_to = writable_folder(save_to, 'save_to')

@@ -98,6 +98,8 @@ def main(out:Path):
             frozen_stats = learn.model[0].stem[0][1].running_mean.clone()     # bn='frozen': a head phase keeps them
             learn.fit_head(1, lr=1e-2, progress=True)
             seen['frozen_bn_kept'] = bool(torch.equal(learn.model[0].stem[0][1].running_mean, frozen_stats))
+            searched = learn.fit_head(1, lr='search', progress=False)       # each process searches from its own head
+            seen['search'] = dict(search=searched.search.to_dict() | dict(seconds=None), rates=searched.rates, weights=checksum(learn.model))
             stages = gradual_unfreeze(learn, 1, lr_max=1e-3)
             seen['gradual_unfreeze'] = dict(stages=len(stages), weights=checksum(learn.model))
             watch.active = False

@@ -45,6 +45,12 @@ def test_recipe_gives_the_same_rates_and_weights(ranks):
     assert zero['gradual_unfreeze'] == one['gradual_unfreeze'] and zero['gradual_unfreeze']['stages'] == 3
 
 
+def test_head_rate_search_is_rank_zeros_on_every_process(ranks):
+    _, (zero, one) = ranks
+    assert zero['search'] == one['search']            # scores, chosen rate, and the head trained at it
+    assert zero['search']['rates'][-1] == zero['search']['search']['best']
+
+
 def test_report_counts_each_process_batches(ranks):
     _, (zero, _) = ranks
     assert zero['two_phase']['iters_per_epoch'] == [zero['shard_batches']] * 2 == [3, 3]     # 6 batches split in 2

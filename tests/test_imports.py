@@ -6,7 +6,7 @@ API = {'digits_dls', 'folder_dls', 'pets_dls', 'NotebookFigure', 'save_figure', 
        'freeze', 'unfreeze', 'gradual_unfreeze', 'group_lrs', 'show_groups', 'discriminative_lrs', 'layer_groups', 'plot_group_rates', 'plot_groups',
        'RecordHypers', 'triangular_schedule', 'fit_head', 'fit_body', 'two_phase', 'FineTuneReport', 'PhaseResult',
        'bottleneck_features', 'linear_probe', 'ProbeResult', 'cached_body', 'cache_problems', 'compare_strategies', 'plot_strategies',
-       'fit_probe', 'load_reference', 'reproduce', 'sample_task_learner'}
+       'fit_probe', 'load_reference', 'reproduce', 'sample_task_learner', 'search_head_lr', 'HeadRateSearch'}
 
 def run_python(code):
     "Run `code` in a fresh interpreter (star imports must start from a clean namespace); return its stdout."

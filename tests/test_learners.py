@@ -9,6 +9,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader as TorchDataLoader, TensorDataset
 from sklearn.datasets import load_digits
+from fastai.vision.all import BnFreeze, DataLoader as FastaiDataLoader, MSELossFlat
 from fastai.vision.all import (Callback, CSVLogger, CutMix, DataLoaders, EarlyStoppingCallback,
                                GradientAccumulation, GradientClip, Learner, MixUp, SaveModelCallback, ShowGraphCallback,
                                CrossEntropyLossFlat, accuracy, minimum, resnet18, slide, steep, valley, vision_learner)
@@ -188,6 +189,35 @@ def test_features_on_plain_pytorch_loaders():
     assert linear_probe(learn, Cs=[0.1, 1.]).valid_accuracy > 0.6
     with pytest.raises(ValueError, match='plain PyTorch'): fit_head(learn, 1, cache=True, progress=False)
     with pytest.warns(UserWarning, match='plain PyTorch'): fit_head(learn, 1, cache='auto', progress=False)
+    with pytest.warns(UserWarning, match="plain PyTorch.*Using the LR finder's recommendation instead"):
+        phase = fit_head(learn, 1, lr='search', progress=False)
+    assert phase.search is None and phase.finder is not None and phase.rates[-1] == phase.finder.recommended
+
+def test_head_rate_search_on_vision_learner():
+    "fastai's `vision_learner` with its BatchNorm frozen: the search runs on its own head; a user's `before_batch` falls back."
+    torch.manual_seed(0)
+    learn = vision_learner(digits_dls(n_per_class=20, seed=0), resnet18, pretrained=False, n_in=1, train_bn=False,
+                           cbs=BnFreeze(), metrics=accuracy)
+    phase = fit_head(learn, 2, lr='search', progress=False)
+    assert phase.search is not None and phase.search.n_items == 100 and phase.rates[-1] == phase.search.best
+    assert phase.trainable == [False, False, True]
+    with pytest.warns(UserWarning, match=r"callbacks \['GreyToRGB'\] run before every batch.*Using the LR finder"):
+        fallback = fit_head(resnet_learner(), 1, lr='search', progress=False)
+    assert fallback.search is None and fallback.finder is not None
+
+def test_head_rate_search_on_a_regression_head():
+    "Targets that are not classes: folds without strata, and the held-out loss picks the rate."
+    digits = load_digits(); keep = digits.target >= 5
+    x = torch.tensor(digits.images[keep], dtype=torch.float32)[:, None] / 16
+    y = torch.tensor(digits.target[keep] - 5, dtype=torch.float32)[:, None]
+    train, valid = list(zip(x[:300], y[:300])), list(zip(x[700:], y[700:]))
+    dls = DataLoaders(FastaiDataLoader(train, bs=32, shuffle=True, drop_last=True), FastaiDataLoader(valid, bs=64))
+    learn = transfer_learner(dls, sample_backbone(), n_out=1, loss_func=MSELossFlat(), bn='frozen')
+    phase = fit_head(learn, 2, lr='search', progress=False)
+    search = phase.search
+    assert np.isnan(search.accuracy).all() and search.n_items == 300 and search.n_folds == 3
+    assert search.best == search.rates[np.argmin(search.loss)] and phase.rates[-1] == search.best
+    assert search.loss.min() < search.loss[0] / 2 and search.loss[-1] > search.loss.min()    # a real optimum inside the range
 
 def test_gradual_unfreeze_on_text():
     "ULMFiT's schedule: freeze_to(-2), freeze_to(-3), unfreeze, each stage with discriminative rates (factor 2.6)."
