@@ -340,6 +340,8 @@ def search_head_lr(learn,                  # a fastai `Learner` whose model is `
     with no_random(seed):
         items = DataLoader(list(zip(features, labels, torch.as_tensor(folds))), bs=loader_batch_size(train), shuffle=True,
                            drop_last=getattr(train, 'drop_last', True), device=features.device)
+    if len(items) == 0: raise ValueError(f"`learn.dls.train` yields no full batch: its {len(labels)} items are fewer than "
+                                         f"bs={items.bs}; rebuild the loaders with a smaller bs")
     dls = DataLoaders(items, items, device=features.device)
     dls.n_inp = 1                              # the input is the features; the targets are the labels and the folds
     search = Learner(dls, bank, loss_func=held_out_loss(learn.loss_func, copy_folds), opt_func=learn.opt_func,
