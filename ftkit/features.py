@@ -142,10 +142,6 @@ def _transforms(dl)->list:
     for tl in getattr(getattr(dl, 'dataset', None), 'tls', []): tfms += list(getattr(getattr(tl, 'tfms', None), 'fs', []))
     return tfms
 
-def _runs_before_batch(cb)->bool:
-    "Does the callback's class (not fastai's `Callback` itself) define `before_batch`?"
-    return any('before_batch' in vars(k) for k in type(cb).__mro__ if k.__module__ != 'fastai.callback.core')
-
 def cache_problems(learn)->list:
     "Why the frozen body's features could change from one epoch to the next (empty when they cannot)."
     try: body, _, _ = split_model(learn)
@@ -165,7 +161,7 @@ def cache_problems(learn)->list:
         problems.append("the body has Dropout layers, which are random in training mode")
     mixing = [type(cb).__name__ for cb in learn.cbs if isinstance(cb, MixHandler)]
     if mixing: problems.append(f"the callbacks {mixing} change the inputs of every batch")
-    own = [type(cb).__name__ for cb in learn.cbs if _runs_before_batch(cb) and not type(cb).__module__.startswith('fastai.')]
+    own = [type(cb).__name__ for cb in learn.cbs if hasattr(type(cb), 'before_batch') and not type(cb).__module__.startswith('fastai.')]
     if own: problems.append(f"the callbacks {own} run before every batch and may change its inputs, which cached features "
                             "would skip; remove them for phase 1 or train without the cache")
     return problems

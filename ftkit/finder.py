@@ -613,6 +613,7 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
         raise
     finally: snapshot.restore()
     settings = dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div, beta=beta, step_mode=step_mode,
-                    seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen, bs=loader_batch_size(learn.dls.train), n_train=training_items(learn.dls.train),
+                    seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen, bs=loader_batch_size(learn.dls.train),
+                    n_train=training_items(learn.dls.train),
                     processes=sweep.processes, torch=torch.__version__.split('+')[0])    # dropout's draws differ by version
     return LRFindResult(sweep.rates, sweep.raw, sweep.smoothed, settings, sweep.stop)

@@ -349,7 +349,7 @@ def search_head_lr(learn,                  # a fastai `Learner` whose model is `
                      wd_bn_bias=learn.wd_bn_bias, train_bn=learn.train_bn, moms=learn.moms, cbs=SkipValidation())
     with one_cpu_thread(features.device):
         with no_random(seed), search.no_bar(), search.no_logging():
-            search.fit_one_cycle(epochs, [rate for rate in rates for _ in copy_folds[:n_folds]], **fit_kw)
+            search.fit_one_cycle(epochs, [rate for rate in rates for _ in range(n_folds)], **fit_kw)
         with torch.no_grad(), modes_kept(bank): preds = bank.eval()(features)
     accuracy, loss = rank0_scores(*score_rates(learn.loss_func, out_of_fold(preds, folds, n_folds), labels), features.device)
     return HeadRateSearch(rates, accuracy, loss, pick_rate(rates, accuracy, loss), n_folds, len(labels), int(epochs),
@@ -376,9 +376,10 @@ def fit_head(learn,                # a fastai `Learner` with a body and a head i
         raise ValueError(f"`lr` must be a number, a list, a slice, None (the LR finder) or 'search' (the rate search), got {lr!r}")
     check_phase(learn, epochs, None if searching else lr, fit_kw)
     search_kw = check_search_kw(search_kw)
-    if searching and cache_problems(learn):
+    problems = cache_problems(learn) if searching else []
+    if problems:
         rank0_warn("lr='search' trains heads on the frozen body's cached features, which cannot be cached here: "
-                   + '; '.join(cache_problems(learn)) + ". Using the LR finder's recommendation instead")
+                   + '; '.join(problems) + ". Using the LR finder's recommendation instead")
         searching, lr = False, None
     settings = None if lr is not None else finder_settings(learn, finder_kw, progress)
     if searching: check_search(learn, epochs, search_kw.get('rates', SEARCH_RATES), search_kw.get('n_folds', 3))
