@@ -1,4 +1,4 @@
-"""Two small helpers every chapter uses: argument checks that name the argument and the fix, and a context manager that puts every module's train/eval mode back.
+"""The helpers every chapter uses: argument checks that name the argument and the fix, a context manager that puts every module's train/eval mode back, and writes that cannot leave a file half-written.
 
 Docs: https://ftkit.github.io/ftkit/basics.html.md"""
 
@@ -6,18 +6,26 @@ Docs: https://ftkit.github.io/ftkit/basics.html.md"""
 
 # %% ../nbs/00b_basics.ipynb #ec5afc0b
 from __future__ import annotations
-import numbers
+import json, numbers, os, tempfile
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
+import torch
 from torch import nn
 
 # %% auto #0
 __all__ = []
 
 # %% ../nbs/00b_basics.ipynb #6fd1908f
+def plain_number(value):
+    "`value` as a Python number if it is a NumPy scalar or a 0-d real torch tensor (`torch.tensor(1e-3)`); else unchanged."
+    if isinstance(value, torch.Tensor) and value.ndim == 0 and not value.is_complex(): return value.item()
+    return value.item() if isinstance(value, np.generic) else value
+
 def whole_number(value, at_least:int=1)->bool:
-    "Is `value` a whole number (a Python or NumPy integer, not a bool) of at least `at_least`?"
+    "Is `value` a whole number (a Python, NumPy or torch integer, not a bool) of at least `at_least`?"
+    value = plain_number(value)
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= at_least
 
 def check_whole(name:str,       # the argument's name, for the message
@@ -29,10 +37,16 @@ def check_whole(name:str,       # the argument's name, for the message
     if not whole_number(value, at_least):
         kind = 'a positive whole number' if at_least == 1 else f'a whole number >= {at_least}'
         raise ValueError(f"`{name}` must be {kind}{what}, got {value!r}")
-    return int(value)
+    return int(plain_number(value))
+
+def check_flag(name:str, value, what:str='')->bool:
+    "`value` as a `bool`; a ValueError naming the argument `name` unless it is True or False (a NumPy bool too)."
+    if not isinstance(value, (bool, np.bool_)): raise ValueError(f"`{name}` must be True or False{what}, got {value!r}")
+    return bool(value)
 
 def positive_number(value)->bool:
-    "Is `value` a finite number greater than zero (and not a bool)?"
+    "Is `value` a finite number greater than zero (and not a bool): Python, NumPy or a 0-d torch tensor?"
+    value = plain_number(value)
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and bool(np.isfinite(value)) and value > 0
 
 # %% ../nbs/00b_basics.ipynb #1bae09e4
@@ -43,3 +57,39 @@ def modes_kept(model:nn.Module):
     try: yield model
     finally:
         for m, training in modes: m.training = training
+
+# %% ../nbs/00b_basics.ipynb #94465660
+def write_atomically(path,              # the file to write (its folder must exist)
+                     write,             # `write(file)` writes the contents into an open file object
+                     binary:bool=False, # open the temporary file in binary mode (a PNG) instead of text
+                    )->Path:
+    "Write `path` through `write` into a temporary file beside it, synced, then renamed over it; on failure the old file stays."
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    try:
+        with os.fdopen(handle, 'wb' if binary else 'w', **({} if binary else dict(encoding='utf-8'))) as file:
+            write(file); file.flush(); os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException as e:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise OSError(e.errno, f"{path} was not written ({e.strerror or e}); the file there before, if any, is unchanged") from None
+        raise
+    return path
+
+def write_text_atomically(path, text:str)->Path:
+    "Write `text` to `path` with `write_atomically`."
+    return write_atomically(path, lambda file: file.write(text))
+
+def read_json(path,               # the file to read
+              name:str='path',    # the argument that named it, for the messages
+              what:str='a JSON file', # what the file should be, e.g. 'an ftkit LRFindResult file'
+             )->dict:
+    "The JSON object in `path`; a FileNotFoundError or ValueError naming `name` for a missing, unreadable or malformed file."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"`{name}` {path} is not a file; pass {what}")
+    try: data = json.loads(path.read_bytes().decode('utf-8'))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:    # JSONDecodeError is a ValueError
+        raise ValueError(f"`{name}` {path} is not {what}: {type(e).__name__}: {str(e)[:200]}") from None
+    if not isinstance(data, dict): raise ValueError(f"`{name}` {path} is not {what}: it holds a {type(data).__name__}, not an object")
+    return data

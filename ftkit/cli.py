@@ -6,7 +6,7 @@ Docs: https://ftkit.github.io/ftkit/cli.html.md"""
 
 # %% ../nbs/10_cli.ipynb #63314970
 from __future__ import annotations
-import argparse, json
+import argparse, json, sys
 from pathlib import Path
 
 import fastai, torch, torchvision
@@ -184,5 +184,7 @@ def main(argv:list=None # command-line arguments (default: `sys.argv[1:]`)
         else: report = run_finetune(args.path, arch=args.arch, pretrained=args.weights == 'imagenet', size=args.size,
                                     valid_pct=args.valid_pct, **shared)
     except (ValueError, FileNotFoundError) as e: commands[args.command].error(str(e).replace('`', ''))
+    except OSError as e:                          # e.g. a full disk while saving: the files already there are kept whole
+        print(f"ftkit {args.command}: error: {e}", file=sys.stderr); return 1
     if args.no_progress: print(json.dumps({p.name: round(p.metrics.get('accuracy', float('nan')), 4) for p in report.phases}))
     return 0

@@ -6,7 +6,7 @@ Docs: https://ftkit.github.io/ftkit/data.html.md"""
 
 # %% ../nbs/00_data.ipynb #427446ac
 from __future__ import annotations
-import warnings
+import numbers, os, stat, warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,15 +15,20 @@ import torch
 import torch.nn.functional as F
 from fastai.vision.all import (CategoryBlock, Categorize, DataBlock, DataLoaders, Datasets, GrandparentSplitter, ImageBlock,
                                ItemGetter, RandomSplitter, Resize, TensorImageBW, URLs, aug_transforms, defaults,
-                               get_image_files, parent_label, untar_data, using_attr, RegexLabeller, verify_images)
+                               get_image_files, image_extensions, parent_label, untar_data, using_attr, RegexLabeller, verify_images)
+from PIL import Image
 from sklearn.datasets import load_digits
 from .basics import check_whole, whole_number
 
 # %% auto #0
-__all__ = ['TASK_DIGITS', 'digit_images', 'split_task', 'digits_dls', 'folder_dls', 'pets_dls']
+__all__ = ['TASK_DIGITS', 'share', 'digit_images', 'split_task', 'digits_dls', 'folder_dls', 'pets_dls']
 
 # %% ../nbs/00_data.ipynb #6c8f9641
 TASK_DIGITS = {'source': tuple(range(0, 5)), 'target': tuple(range(5, 10))}
+
+def share(value)->bool:
+    "Is `value` a real number strictly between 0 and 1 (a share such as `valid_pct`), not a bool or a string?"
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 < value < 1
 
 @lru_cache(maxsize=4)
 def digit_images(size:int=8 # side of the square images, in pixels (the originals are 8x8)
@@ -43,13 +48,17 @@ def split_task(task:str='target',      # 'source' (digits 0-4) or 'target' (digi
               )->tuple:                 # `(train_indices, valid_indices)` into `digit_images()`
     "Stratified train/validation indices for `task`; the validation set depends only on `task`, `valid_pct` and `seed`."
     if task not in TASK_DIGITS: raise ValueError(f"`task` must be one of {list(TASK_DIGITS)}, got {task!r}")
-    if not 0 < valid_pct < 1: raise ValueError(f"`valid_pct` must be between 0 and 1 (exclusive), got {valid_pct!r}")
+    if not share(valid_pct): raise ValueError(f"`valid_pct` must be between 0 and 1 (exclusive), got {valid_pct!r}")
+    check_whole('seed', seed, 0)
     _, digits = digit_images()
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(int(seed))
     train, valid = [], []
     for digit in TASK_DIGITS[task]:
         members = rng.permutation(np.flatnonzero(digits == digit))
         n_valid = max(1, round(len(members) * valid_pct))
+        if n_valid >= len(members):
+            raise ValueError(f"`valid_pct`={valid_pct} holds out all {len(members)} images of digit {digit}: none would be left "
+                             "to train on; pass a smaller `valid_pct` (0.2 is typical)")
         valid.append(members[:n_valid]); train.append(members[n_valid:])
     available = min(len(t) for t in train)
     if n_per_class is not None:
@@ -92,11 +101,47 @@ def digits_dls(task:str='target',      # 'source' (digits 0-4) or 'target' (digi
     bs = fitting_batch_size(len(train_idx), bs)
     return dsets.dataloaders(bs=bs, num_workers=kwargs.pop('num_workers', 0), device=device, **kwargs)
 
+# %% ../nbs/00_data.ipynb #e65b5c0b
+IMAGE_SUFFIXES = {e.lower() for e in image_extensions}     # fastai's, compared in lower case as fastai's `get_files` does
+
+def image_files(path:Path, # folder to search, class folders and symlinks to folders included
+               )->list:     # regular image files (fastai's image extensions), each real file once, sorted
+    "Image files under `path`, walked without symlink cycles or duplicates; FIFOs, devices and broken links are left out."
+    seen_folders, seen_files, found = set(), set(), []
+    for folder, subfolders, names in os.walk(path, followlinks=True):
+        info = os.stat(folder)
+        if (info.st_dev, info.st_ino) in seen_folders: subfolders[:] = []; continue   # a folder reached twice: a cycle or an alias
+        seen_folders.add((info.st_dev, info.st_ino))
+        subfolders.sort()
+        for name in sorted(names):
+            file = Path(folder)/name
+            if file.suffix.lower() not in IMAGE_SUFFIXES: continue
+            try: info = os.stat(file)
+            except OSError: continue                                           # a broken link
+            if not stat.S_ISREG(info.st_mode) or (info.st_dev, info.st_ino) in seen_files: continue
+            seen_files.add((info.st_dev, info.st_ino)); found.append(file)
+    return sorted(found)
+
+# %% ../nbs/00_data.ipynb #1985537c
+SMALL_IMAGE = 0.5     # warn when an image's shorter side is under this share of `size`: it is upsampled more than 2x
+
+def warn_about_folders(path:Path, files:list, size:int, has_valid:bool):
+    "Warn about class folders without images and images much smaller than `size`, naming them."
+    tops = [path/'train', path/'valid'] if has_valid else [path]
+    folders = {d.name for top in tops for d in top.iterdir() if d.is_dir() and not d.name.startswith('.')}
+    empty = sorted(folders - {f.parent.name for f in files} - {'train', 'valid'})
+    if empty: warnings.warn(f"Class folder(s) {empty} under {path} hold no readable images and are left out; add images or remove them")
+    sides = {f: min(Image.open(f).size) for f in files}
+    small = sorted(f for f, side in sides.items() if side < SMALL_IMAGE * size)
+    if small:
+        warnings.warn(f"{len(small)} of {len(files)} images are much smaller than size={size} (the smallest is {min(sides.values())} "
+                      f"pixels, e.g. {small[0].relative_to(path)}): they are upsampled more than 2x; pass a smaller `size`")
+
 # %% ../nbs/00_data.ipynb #d62677ec
 def readable_images(path:Path, # folder to search (recursively) for image files
                    )->list:     # the image files that open, sorted
     "Image files under `path` that open; the unreadable ones are named in a warning and left out."
-    files = get_image_files(path)
+    files = image_files(path)
     bad = set(verify_images(files)) if files else set()
     if bad:
         names = ', '.join(str(Path(f).relative_to(path)) for f in sorted(bad)[:10])
@@ -118,9 +163,13 @@ def folder_dls(path,                     # folder with one sub-folder per class,
     "fastai `DataLoaders` for a folder of class folders, skipping unreadable images with a warning."
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"`path` {path} is not a folder; pass the folder that holds one sub-folder per class")
+    check_whole('size', size); check_whole('bs', bs)
+    has_valid = (path/'train').is_dir() and (path/'valid').is_dir()
+    if not has_valid and not share(valid_pct):
+        raise ValueError(f"`valid_pct` must be a share between 0 and 1 (e.g. 0.2) when `path` has no train/ and valid/ folders, got {valid_pct!r}")
     files = readable_images(path)
     if not files: raise ValueError(f"No readable image files under `path` {path}; expected e.g. {path}/<class>/<image>.png")
-    has_valid = (path/'train').is_dir() and (path/'valid').is_dir()
+    warn_about_folders(path, files, size, has_valid)
     splitter = GrandparentSplitter('train', 'valid') if has_valid else RandomSplitter(valid_pct, seed=seed)
     block = DataBlock(blocks=(ImageBlock, CategoryBlock), splitter=splitter, get_y=parent_label,
                       item_tfms=item_tfms if item_tfms is not None else Resize(size, method='squish'), batch_tfms=batch_tfms)
@@ -128,6 +177,9 @@ def folder_dls(path,                     # folder with one sub-folder per class,
     if len(dsets.vocab) < 2:
         raise ValueError(f"`path` {path} holds images of {len(dsets.vocab)} class(es) {list(dsets.vocab)}; "
                          "put each class's images in its own sub-folder (at least two classes)")
+    if not len(dsets.train) or not len(dsets.valid):
+        raise ValueError(f"`valid_pct`={valid_pct} leaves {len(dsets.train)} training and {len(dsets.valid)} validation images of "
+                         f"{len(files)}: both need at least one; pass a `valid_pct` nearer 0.2 or add images")
     if num_workers is None: num_workers = 0 if len(files) < 1000 else defaults.cpus
     return dsets.dataloaders(path=path, bs=fitting_batch_size(len(dsets.train), bs), num_workers=num_workers,
                              after_item=block.item_tfms, after_batch=block.batch_tfms, **kwargs)

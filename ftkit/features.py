@@ -23,10 +23,11 @@ from sklearn.svm import LinearSVC
 from .groups import freeze, unfreeze
 from .finder import loader_batch_size
 from .models import BATCHNORM_TYPES
-from .basics import modes_kept
+from .basics import check_flag, check_whole, modes_kept, plain_number, positive_number
 
 # %% auto #0
-__all__ = ['PROBES', 'bottleneck_features', 'ProbeResult', 'linear_probe', 'cache_problems', 'cached_body']
+__all__ = ['PROBES', 'bottleneck_features', 'ProbeResult', 'linear_probe', 'put_head', 'cache_problems', 'one_cpu_thread',
+           'cached_body']
 
 # %% ../nbs/06_features.ipynb #503d1fee
 def split_model(learn)->tuple:
@@ -59,6 +60,8 @@ def bottleneck_features(learn,        # a `Learner` whose model is `nn.Sequentia
                        )->tuple:      # `(features, labels)`: float32 array `(n, d)` and int array `(n,)`
     "The pooled output of the body (what the head's first trained layer sees) for every item of `dl`, in eval mode."
     body, pooling, _ = split_model(learn)
+    if not (dl is None or isinstance(dl, str) or hasattr(dl, '__iter__')):
+        raise ValueError(f"`dl` must be a DataLoader with labels, 'train' or 'valid', got {dl!r}")
     dl = plain_loader(learn, dl or 'valid') if dl is None or isinstance(dl, str) else dl
     with modes_kept(nn.Sequential(body, pooling)) as model:
         model.eval()
@@ -98,7 +101,10 @@ def probe_head(pooling:nn.Module, pipeline, n_classes:int)->nn.Sequential:
     weight[classifier.classes_], bias[classifier.classes_] = coef / scaler.scale_, intercept - (coef / scaler.scale_) @ scaler.mean_
     linear = nn.Linear(coef.shape[1], n_classes)
     with torch.no_grad(): linear.weight.copy_(torch.as_tensor(weight)); linear.bias.copy_(torch.as_tensor(bias))
-    return nn.Sequential(*pooling, linear)
+    return ProbeHead(*pooling, linear)
+
+class ProbeHead(nn.Sequential):
+    "A head made from a fitted linear probe: trained (by scikit-learn), though no optimizer has stepped it."
 
 # %% ../nbs/06_features.ipynb #4d482fb1
 def linear_probe(learn,                   # a `Learner` whose model is `nn.Sequential(body, head)`
@@ -110,8 +116,12 @@ def linear_probe(learn,                   # a `Learner` whose model is `nn.Seque
                 )->ProbeResult:
     "Train a linear classifier on the frozen body's bottleneck features, `C` chosen by cross-validation."
     if model not in PROBES: raise ValueError(f"`model` must be one of {list(PROBES)}, got {model!r}")
-    if to_head and model != 'logistic': raise ValueError("`to_head=True` needs model='logistic' (an SVM gives no class probabilities)")
-    if not len(Cs) or not all(isinstance(c, (int, float)) and c > 0 for c in Cs): raise ValueError(f"`Cs` must be positive numbers, got {Cs!r}")
+    check_flag('to_head', to_head)
+    if to_head and model != 'logistic': raise ValueError("`to_head`=True needs model='logistic' (an SVM gives no class probabilities)")
+    if not isinstance(Cs, (list, tuple, np.ndarray)) or not len(Cs) or not all(positive_number(c) for c in Cs):
+        raise ValueError(f"`Cs` must be a list of positive numbers (regularisation strengths, e.g. [0.1, 1, 10]), got {Cs!r}")
+    Cs = [float(plain_number(c)) for c in Cs]
+    check_whole('cv', cv, 2, ' (cross-validation folds)'); check_whole('seed', seed, 0)
     started = time.perf_counter()
     x_train, y_train = bottleneck_features(learn, 'train')
     x_valid, y_valid = bottleneck_features(learn, 'valid')
@@ -125,15 +135,22 @@ def linear_probe(learn,                   # a `Learner` whose model is `nn.Seque
         C, cv_accuracy = float(list(search.best_params_.values())[0]), float(search.best_score_)
     elif len(Cs) == 1: C = float(Cs[0])
     pipeline.set_params(**{f'{pipeline.steps[-1][0]}__C': C}).fit(x_train, y_train)
-    if to_head:
-        body, pooling, _ = split_model(learn)
-        frozen_idx = getattr(learn.opt, 'frozen_idx', 0) if learn.opt is not None else 0
-        learn.model[1] = probe_head(pooling, pipeline, learn.dls.c).to(next(body.parameters()).device)
+    scores = float(pipeline.score(x_train, y_train)), float(pipeline.score(x_valid, y_valid))
+    if to_head: put_head(learn, probe_head(split_model(learn)[1], pipeline, learn.dls.c))
+    return ProbeResult(model, C, cv_accuracy, *scores, x_train.shape[1], round(time.perf_counter() - started, 3), pipeline)
+
+def put_head(learn, head:nn.Module):
+    "Make `head` the learner's head, with a new optimizer frozen as the old one was; on any failure the old head and optimizer stay."
+    old_head, old_opt = learn.model[1], learn.opt
+    frozen_idx = getattr(old_opt, 'frozen_idx', 0) if old_opt is not None else 0
+    try:
+        learn.model[1] = head.to(next(learn.model[0].parameters()).device)
         learn.create_opt()
         if frozen_idx: freeze(learn, frozen_idx)
         else: unfreeze(learn)
-    return ProbeResult(model, C, cv_accuracy, float(pipeline.score(x_train, y_train)), float(pipeline.score(x_valid, y_valid)),
-                       x_train.shape[1], round(time.perf_counter() - started, 3), pipeline)
+    except BaseException:
+        learn.model[1], learn.opt = old_head, old_opt
+        raise
 
 # %% ../nbs/06_features.ipynb #2ef2d981
 def _transforms(dl)->list:
@@ -170,14 +187,16 @@ def cache_problems(learn)->list:
 @torch.no_grad()
 def _ordered_features(model:nn.Module, dl)->tuple:
     "`model`'s output and the labels for every item of `dl`, in dataset order, with `dl`'s own (deterministic) transforms."
-    pairs = [(model(xb), yb) for xb, yb in dl.new(shuffle=False, drop_last=False)]
+    plain = lambda t: t.as_subclass(torch.Tensor)    # fastai's tensor subclasses dispatch every operation of the head's steps in Python
+    pairs = [(plain(model(plain(xb))), plain(yb)) for xb, yb in dl.new(shuffle=False, drop_last=False)]
     if not pairs: raise ValueError("`learn.dls` holds no items to cache")
     return torch.cat([x for x, _ in pairs]), torch.cat([y for _, y in pairs])
 
 def _feature_loader(dl, features, labels)->DataLoader:
-    "A loader of `(feature, label)` pairs with `dl`'s batch size, shuffling, drop_last and random state."
+    "A loader of `(feature, label)` pairs with `dl`'s batch size, shuffling, drop_last and random state; a batch is one indexing."
     with no_random():               # building a loader draws from python's random state; keep it as it was
-        cached = DataLoader(list(zip(features, labels)), bs=dl.bs, shuffle=dl.shuffle, drop_last=dl.drop_last, device=dl.device)
+        cached = DataLoader(range(len(labels)), bs=dl.bs, shuffle=dl.shuffle, drop_last=dl.drop_last, device=dl.device,
+                            create_batch=lambda items: (features[items], labels[items]))   # not item by item, then collated
     cached.rng.setstate(dl.rng.getstate())
     return cached
 
@@ -189,6 +208,15 @@ def _frozen_features(learn, dl)->tuple:
         for m in model.modules():
             if isinstance(m, BATCHNORM_TYPES): m.eval()                  # exactly as during `fit`
         return _ordered_features(model, dl)
+
+@contextmanager
+def one_cpu_thread(device):
+    "On the CPU, run torch on one thread inside the block (a head's many tiny operations gain nothing from more); restore after."
+    if torch.device(device).type != 'cpu': yield; return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try: yield
+    finally: torch.set_num_threads(threads)
 
 class cached_body:
     "Context manager: train and evaluate `learn`'s head on its frozen body's features, computed once; 4 x d bytes per item (float32, d features: 512 B for the sample backbone)."
@@ -216,9 +244,12 @@ class cached_body:
         learn.dls.c, learn.dls.vocab = getattr(self.dls, 'c', None), getattr(self.dls, 'vocab', None)
         learn.model = self.head
         self.cached_train = train
+        self.threads = one_cpu_thread(self.train_x.device)    # on a busy CPU, two threads on tiny operations wait on each other
+        self.threads.__enter__()
         return self
 
     def __exit__(self, *exc):
+        self.threads.__exit__(*exc)
         self.dls.train.rng.setstate(self.cached_train.rng.getstate())     # the original loader continues the same sequence
         self.learn.model, self.learn.dls = self.model, self.dls
         return False

@@ -10,6 +10,7 @@ import io, sys
 from pathlib import Path
 
 from matplotlib.figure import Figure
+from .basics import write_atomically
 
 # %% auto #0
 __all__ = ['NotebookFigure', 'save_figure']
@@ -48,7 +49,8 @@ class NotebookFigure(Figure):
         self.show_in_notebook()
 
 def save_figure(fig:Figure, path)->Path:
-    "Write `fig` as a PNG (100 dpi, tight) and do not show it in the notebook."
-    fig.savefig(path, dpi=100, bbox_inches='tight')
+    "Write `fig` (100 dpi, tight; a PNG unless `path` ends in another format's suffix) atomically, and do not show it in the notebook."
+    kind = Path(path).suffix[1:].lower() or 'png'
+    write_atomically(path, lambda file: fig.savefig(file, format=kind, dpi=100, bbox_inches='tight'), binary=True)
     if fig in FIGURES_TO_SHOW: FIGURES_TO_SHOW.remove(fig)
     return Path(path)

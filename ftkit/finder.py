@@ -6,7 +6,8 @@ Docs: https://ftkit.github.io/ftkit/finder.html.md"""
 
 # %% ../nbs/02_finder.ipynb #185550bf
 from __future__ import annotations
-import copy, json, math, random, sys, warnings
+import copy, json, math, random, signal, sys, threading, warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,12 +22,12 @@ from fastai.vision.all import (ActivationStats, Callback, CancelFitException, Ca
 from fastcore.basics import patch
 from .figures import NotebookFigure
 from .groups import group_lrs
-from .basics import check_whole, positive_number
+from .basics import check_whole, plain_number, positive_number, read_json, whole_number, write_text_atomically
 
 # %% auto #0
 __all__ = ['SUGGESTION_RULES', 'LearnerSnapshot', 'lr_schedule', 'group_ratios', 'smooth_losses', 'main_process',
-           'fastai_suggestions', 'recommend', 'sweep_passes', 'diagnose', 'LRFindResult', 'CurveAgreement',
-           'plot_lr_finds', 'seed_learner', 'lr_find']
+           'fastai_suggestions', 'recommendation_rule', 'recommend', 'sweep_passes', 'diagnose', 'LRFindResult',
+           'CurveAgreement', 'check_tolerances', 'plot_lr_finds', 'seed_learner', 'lr_find']
 
 # %% ../nbs/02_finder.ipynb #88b2e3b2
 _TENSOR_SLOTS = ('_parameters', '_buffers')
@@ -58,7 +59,8 @@ class LearnerSnapshot:
     "An in-memory copy of everything an LR sweep can change in a `Learner`, to put back bit for bit (CPU memory: ~16 bytes/parameter with Adam)."
     def __init__(self, learn):
         self.learn, model = learn, learn.model
-        self.params = list(model.parameters())
+        held = [*model.parameters(), *(p for group in (learn.opt.param_lists if learn.opt else []) for p in group)]
+        self.params = list({id(p): p for p in held}.values())   # the optimizer may hold more: the body, while `cached_body` trains the head
         self.weights = {k: v.detach().to('cpu', copy=True) for k, v in model.state_dict().items()}
         self.grads = [None if p.grad is None else p.grad.detach().to('cpu', copy=True) for p in self.params]
         self.requires_grad = [p.requires_grad for p in self.params]
@@ -136,8 +138,9 @@ def state_differences(a:dict, b:dict, path:str='')->list:
 # %% ../nbs/02_finder.ipynb #9761e312
 def lr_schedule(start_lr:float, end_lr:float, num_it:int, step_mode:str='exp')->np.ndarray:
     "The rate of the last group at steps 0 .. num_it-1: fastai's `start * (end/start) ** (i/num_it)`, or linear."
-    pos = np.arange(num_it) / num_it
-    return start_lr * (end_lr / start_lr) ** pos if step_mode == 'exp' else start_lr + (end_lr - start_lr) * pos
+    if step_mode == 'linear': return start_lr + (end_lr - start_lr) * (np.arange(num_it) / num_it)
+    # Python's float `**`, as fastai's `SchedExp` computes it: NumPy's vectorised power differs by 1 ulp at some steps
+    return np.array([start_lr * (end_lr / start_lr) ** (i / num_it) for i in range(num_it)])
 
 def group_ratios(opt)->np.ndarray:
     "Each layer group's rate relative to the last group's, from the optimizer's current rates."
@@ -279,9 +282,14 @@ def trustworthy(facts:dict)->bool:
             and not (facts['min_at_start'] and facts['stopped_early']))
 
 # %% ../nbs/02_finder.ipynb #098464a6
+def recommendation_rule(frozen:bool)->str:
+    "The fastai rule ftkit recommends from: `minimum` when some of the body is frozen, `valley` otherwise."
+    return 'minimum' if frozen else 'valley'
+
 def recommend(facts:dict, suggestions:dict, frozen:bool)->float:
-    "ftkit's pick: fastai's `minimum` when the body is frozen, `valley` otherwise; None if the curve cannot be trusted."
-    return suggestions.get('minimum' if frozen else 'valley') if trustworthy(facts) else None
+    "ftkit's pick: the `recommendation_rule`'s suggestion; None if the curve cannot be trusted or it lies past the lowest loss."
+    rate = suggestions.get(recommendation_rule(frozen)) if trustworthy(facts) else None
+    return None if rate is None or rate > facts['lr_at_min'] else rate    # e.g. `valley` on a coarse linear sweep
 
 # %% ../nbs/02_finder.ipynb #3936e190
 NOISE_LIMIT = 0.5     # above this share of the descent, the loss's batch-to-batch noise hides where the curve bottoms out
@@ -296,7 +304,11 @@ def sweep_passes(facts:dict, settings:dict)->float:
 def diagnose(facts:dict, suggestions:dict, settings:dict, stop:str)->list:
     "Plain-language warnings about a sweep, each saying what to change."
     notes = []
-    if stop.startswith('non-finite'): notes.append(f"The sweep stopped early: {stop}. Rates above that make training blow up.")
+    if stop.startswith('non-finite') and facts['n_steps'] == 0:
+        notes.append(f"The very first loss was not finite ({stop}), at start_lr={settings['start_lr']:g}: the model, the data "
+                     "or the loss function is broken (e.g. NaN inputs or weights, or labels outside the loss's range); check "
+                     "`learn.loss_func(learn.model(x), y)` on one batch.")
+    elif stop.startswith('non-finite'): notes.append(f"The sweep stopped early: {stop}. Rates above that make training blow up.")
     if facts['n_points'] < 16:
         notes.append(f"Only {facts['n_points']} usable points (the first num_it//10 and the last 5 of the "
                      f"{settings['num_it']} steps are not used): too few for a reliable reading, and `slide` needs 16. "
@@ -334,19 +346,24 @@ class LRFindResult:
     "An LR range test's rates (every group, every step), raw and smoothed losses, suggestions, recommendation and diagnostics."
     def __init__(self, lrs, losses, smoothed, settings:dict, stop:str):
         self.losses, self.smoothed = np.asarray(losses, dtype=float), np.asarray(smoothed, dtype=float)
-        self.lrs = np.asarray(lrs, dtype=float).reshape(len(self.losses), -1)
+        n_groups = len(settings.get('group_ratios') or [1])       # an empty curve (a non-finite first loss) has no steps to count
+        self.lrs = np.asarray(lrs, dtype=float).reshape(len(self.losses), -1 if len(self.losses) else n_groups)
         self.settings, self.stop = {'processes': 1, **settings}, stop     # curves stored before 'processes': one
         num_it = self.settings['num_it']
         self.suggestions = fastai_suggestions(self.lr, self.smoothed, num_it)
         self.facts = curve_facts(self.lr, self.smoothed, self.losses, num_it, stop)
-        self.recommended = recommend(self.facts, self.suggestions, any(self.settings.get('frozen_groups') or []))
+        frozen = any(self.settings.get('frozen_groups') or [])
+        self.recommended = recommend(self.facts, self.suggestions, frozen)
+        self.recommended_rule = None if self.recommended is None else recommendation_rule(frozen)   # the fastai rule it came from
         self.diagnostics = diagnose(self.facts, self.suggestions, self.settings, stop)
 
     @classmethod
     def from_losses(cls, lrs, losses, **settings)->'LRFindResult':
         "A result for a curve given by its rates and raw losses (e.g. a synthetic one); `settings` as `lr_find` records them."
-        lrs = np.asarray(lrs, dtype=float)
-        settings = dict(dict(start_lr=float(lrs.ravel()[0]), end_lr=float(lrs.ravel()[-1]) * 1.2, num_it=len(losses),
+        lrs, losses = np.asarray(lrs, dtype=float), np.asarray(losses, dtype=float)
+        if len(lrs) != len(losses): raise ValueError(f"`lrs` has {len(lrs)} rates for {len(losses)} `losses`: give one rate per loss")
+        first, last = (float(lrs.ravel()[0]), float(lrs.ravel()[-1])) if len(lrs) else (1e-7, 10 / 1.2)   # lr_find's defaults
+        settings = dict(dict(start_lr=first, end_lr=last * 1.2, num_it=max(len(losses), 1),
                              stop_div=4., beta=0.98, step_mode='exp', seed=None, group_ratios=[1.0], frozen_groups=[False]), **settings)
         stop = settings.pop('stop', 'reached end_lr')
         return cls(lrs, losses, smooth_losses(losses, settings['beta']), settings, stop)
@@ -393,16 +410,36 @@ def to_dict(self:LRFindResult)->dict:
 @patch
 def save(self:LRFindResult, path)->Path:
     "Write the result to `path` as JSON (rates, losses, settings; suggestions are recomputed on load)."
-    path = Path(path)
-    path.write_text(json.dumps(self.to_dict(), indent=1))
-    return path
+    return write_text_atomically(path, json.dumps(self.to_dict(), indent=1))    # a failed write keeps the old file
+
+@patch(cls_method=True)
+def from_dict(cls:LRFindResult, data:dict, where:str='the result')->LRFindResult:
+    "Rebuild a result written by `to_dict`, every field checked (a clear error naming it); unknown fields are ignored."
+    def field(name, check, explain):
+        if name not in data: raise ValueError(f"{where} has no `{name}` field: it was not written by LRFindResult.save")
+        if not check(data[name]): raise ValueError(f"{where} has an invalid `{name}` field: {explain}")
+        return data[name]
+    table = lambda v: np.asarray(v, dtype=float) if isinstance(v, list) and all(isinstance(x, (int, float, list)) for x in v) else None
+    def numbers(v, rates=False):
+        try: a = table(v)
+        except ValueError: return False                       # ragged rows
+        return a is not None and np.isfinite(a).all() and (not rates or (a > 0).all())
+    settings = field('settings', lambda v: isinstance(v, dict) and whole_number(v.get('num_it'), 1), 'a dict with `num_it`, the steps asked for')
+    losses = field('losses', numbers, 'a list of finite numbers, one per step')
+    lrs = field('lrs', lambda v: numbers(v, rates=True) and len(v) == len(losses) and np.asarray(v, dtype=float).ndim == 2 or v == [] == losses,
+                f'one row of positive, finite rates per loss ({len(losses)} losses)')
+    smoothed = field('smoothed', lambda v: numbers(v) and len(v) == len(losses), f'{len(losses)} finite numbers, one per loss')
+    stop = field('stop', lambda v: isinstance(v, str), 'a text saying why the sweep stopped')
+    return cls(lrs, losses, smoothed, settings, stop)
 
 @patch(cls_method=True)
 def load(cls:LRFindResult, path)->LRFindResult:
-    "Read a result written by `LRFindResult.save`."
-    data = json.loads(Path(path).read_text())
-    if data.get('format') != RESULT_FORMAT: raise ValueError(f"`path` {path} is not an ftkit LRFindResult file")
-    return cls(data['lrs'], data['losses'], data['smoothed'], data['settings'], data['stop'])
+    "Read a result written by `LRFindResult.save` (format version 1), every field checked; unknown fields are ignored."
+    data = read_json(path, 'path', 'an ftkit LRFindResult file (LRFindResult.save)')
+    kind, _, version = str(data.get('format', '')).partition('/')
+    if kind != RESULT_FORMAT.split('/')[0]: raise ValueError(f"`path` {path} is not an ftkit LRFindResult file (format {data.get('format')!r})")
+    if version != '1': raise ValueError(f"`path` {path} is format version {version}, newer than this ftkit reads (1): upgrade ftkit")
+    return cls.from_dict(data, f'`path` {path}')
 
 # %% ../nbs/02_finder.ipynb #e3e82cde
 SWEEP_SETTINGS = ('start_lr', 'end_lr', 'num_it', 'stop_div', 'beta', 'step_mode', 'seed', 'frozen_groups', 'bs', 'processes')
@@ -464,6 +501,13 @@ class CurveAgreement:
         ax.legend(loc='best', fontsize=8)
         return fig
 
+def check_tolerances(rtol, lr_factor):
+    "Raise a ValueError naming `rtol` (a share >= 0) or `lr_factor` (a factor >= 1) when it cannot be a tolerance."
+    if not (positive_number(rtol) or plain_number(rtol) == 0) or isinstance(rtol, bool):
+        raise ValueError(f"`rtol` must be a relative gap >= 0 (e.g. 1e-4), got {rtol!r}")
+    if not positive_number(lr_factor) or plain_number(lr_factor) < 1:
+        raise ValueError(f"`lr_factor` must be a factor >= 1 between two recommendations (e.g. 2), got {lr_factor!r}")
+
 @patch
 def compare(self:LRFindResult, reference:LRFindResult, # the stored curve to reproduce
             rtol:float=1e-4,     # largest relative smoothed-loss gap allowed where the curve is stable
@@ -471,6 +515,7 @@ def compare(self:LRFindResult, reference:LRFindResult, # the stored curve to rep
            )->CurveAgreement:
     "How well this curve reproduces `reference`: exact settings and rates, stable part within `rtol`, suggestions' ratios."
     if not isinstance(reference, LRFindResult): raise TypeError(f"`reference` must be an LRFindResult, got {type(reference).__name__}")
+    check_tolerances(rtol, lr_factor)
     same_settings = (all(self.settings.get(k) == reference.settings.get(k) for k in SWEEP_SETTINGS) and
                      np.allclose(self.settings['group_ratios'], reference.settings['group_ratios'], rtol=1e-12, atol=0))
     n = min(len(self.lrs), len(reference.lrs))
@@ -515,6 +560,8 @@ def plot_lr_finds(results:list,      # `LRFindResult`s to overlay
     "Overlay the smoothed curves of several LR range tests (e.g. before and after unfreezing), recommendations marked."
     results = list(results)
     if not results: raise ValueError("`results` is empty: pass one or more LRFindResult")
+    if not all(isinstance(r, LRFindResult) for r in results):
+        raise ValueError(f"`results` must be LRFindResults (from lr_find or LRFindResult.load), got {[type(r).__name__ for r in results]}")
     labels = list(labels) if labels is not None else [f'run {i + 1}' for i in range(len(results))]
     if len(labels) != len(results): raise ValueError(f"`labels` has {len(labels)} entries for {len(results)} results")
     colors = list(colors) if colors is not None else [f'C{i}' for i in range(len(results))]
@@ -556,29 +603,49 @@ def seed_learner(learn, seed:int):
         if hasattr(dl, 'rng'): dl.rng = random.Random(seed)
 
 # %% ../nbs/02_finder.ipynb #4aaf483d
-def check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode):
+MAX_STEPS = 100_000       # a longer sweep is a typo (fastai's default is 100), and its schedule alone would fill the memory
+
+def check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, seed=None):
     "Raise a ValueError naming the argument for anything `lr_find` cannot run with."
     for name, value in [('start_lr', start_lr), ('end_lr', end_lr)]:
         if not positive_number(value): raise ValueError(f"`{name}` must be a positive number, got {value!r}")
+    start_lr, end_lr = plain_number(start_lr), plain_number(end_lr)
     if start_lr >= end_lr: raise ValueError(f"`start_lr` ({start_lr:g}) must be smaller than `end_lr` ({end_lr:g})")
     check_whole('num_it', num_it, 2, ' (100 is typical)')
-    if stop_div is not None and (not positive_number(stop_div) or not stop_div > 1):
+    if num_it > MAX_STEPS: raise ValueError(f"`num_it` must be at most {MAX_STEPS:,} steps (100 is typical), got {num_it!r}")
+    if stop_div is not None and (not positive_number(stop_div) or not plain_number(stop_div) > 1):
         raise ValueError(f"`stop_div` must be a number > 1 (stop when the loss exceeds stop_div x its best) or None, got {stop_div!r}")
-    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating)) or not 0 <= beta < 1:
+    beta = plain_number(beta)
+    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not 0 <= beta < 1:
         raise ValueError(f"`beta` must be in [0, 1), got {beta!r}")
     if step_mode not in ('exp', 'linear'): raise ValueError(f"`step_mode` must be 'exp' or 'linear', got {step_mode!r}")
+    if seed is not None: check_whole('seed', seed, 0, ' or None')
     if not any(p.requires_grad for p in learn.model.parameters()):
         raise ValueError("`learn` has no trainable parameters (every layer is frozen): unfreeze some layers first, "
                          "e.g. `learn.freeze_to(-1)` to train the head")
-    train = learn.dls.train
+    train, items = learn.dls.train, training_items(learn.dls.train)
+    if items == 0: raise ValueError("`learn.dls.train` is empty: its dataset holds no items; build the loaders from a training set with items")
     if len(train) == 0:
         raise ValueError(f"`learn.dls.train` yields no full batch: its {len(train.dataset)} items are fewer than "
                          f"bs={loader_batch_size(train)}, and fastai drops the last partial batch. Rebuild the loaders with "
                          f"bs <= {len(train.dataset)}")
 
 def frozen_groups(opt)->list:
-    "For each layer group: is its weight (every parameter with more than one dimension) frozen?"
-    return [not any(p.requires_grad for p in group if p.ndim > 1) for group in opt.param_lists]
+    "For each layer group: is its weight frozen (its parameters of more than one dimension; all of them if it has none)?"
+    weights = lambda group: [p for p in group if p.ndim > 1] or list(group)   # BatchNorm may train in a frozen group
+    return [not any(p.requires_grad for p in weights(group)) for group in opt.param_lists]
+
+# %% ../nbs/02_finder.ipynb #2aa9dcbb
+@contextmanager
+def interrupts_deferred():
+    "Hold back Ctrl-C (SIGINT) inside the block; one that arrived is raised as `KeyboardInterrupt` when the block ends."
+    if threading.current_thread() is not threading.main_thread(): yield; return    # signals reach the main thread only
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try: yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+        if received: raise KeyboardInterrupt('interrupted while the learner was being restored; it was restored first')
 
 # %% ../nbs/02_finder.ipynb #d78c0185
 def lr_find(learn,                  # a fastai `Learner`; left exactly as it was found
@@ -595,23 +662,24 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
             progress:bool=True,      # show a progress bar
            )->LRFindResult:
     "LR range test: raise every group's rate by one factor per batch, stop when the loss blows up, restore everything."
-    check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode)
-    try: given = None if ratios is None else np.array(group_lrs(learn, ratios))
+    check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, seed)
+    try: given = None if ratios is None else np.array(group_lrs(learn, ratios))      # creates no optimizer
     except ValueError as e: raise ValueError(str(e).replace('`lr`', '`ratios`')) from None
-    start_lr, end_lr, num_it = float(start_lr), float(end_lr), int(num_it)
+    start_lr, end_lr, num_it, beta = float(plain_number(start_lr)), float(plain_number(end_lr)), int(num_it), float(plain_number(beta))
+    stop_div = None if stop_div is None else float(plain_number(stop_div))       # plain numbers: the settings are saved as JSON
     warn_if_not_distributed(learn)
-    snapshot, sweep = LearnerSnapshot(learn), None
+    snapshot, sweep, finished = LearnerSnapshot(learn), None, False
     try:
         if learn.opt is None: learn.create_opt()
         ratios = group_ratios(learn.opt) if given is None else given / given[-1]
         frozen = frozen_groups(learn.opt)
         if seed is not None: seed_learner(learn, seed)
         sweep = LRSweep(lr_schedule(start_lr, end_lr, num_it, step_mode), ratios, stop_div, beta, progress)
-        run_sweep(learn, sweep)
-    except BaseException:
-        if sweep is not None: sweep.end_bar(interrupted=True)
-        raise
-    finally: snapshot.restore()
+        run_sweep(learn, sweep); finished = True
+    finally:
+        with interrupts_deferred():         # a second Ctrl-C must not stop the restore half-way
+            if sweep is not None and not finished: sweep.end_bar(interrupted=True)
+            snapshot.restore()
     settings = dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div, beta=beta, step_mode=step_mode,
                     seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen, bs=loader_batch_size(learn.dls.train),
                     n_train=training_items(learn.dls.train),

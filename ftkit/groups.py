@@ -6,7 +6,7 @@ Docs: https://ftkit.github.io/ftkit/groups.html.md"""
 
 # %% ../nbs/03_groups.ipynb #d581fa1f
 from __future__ import annotations
-import numbers
+import inspect, math, numbers
 
 import numpy as np
 import pandas as pd
@@ -14,21 +14,27 @@ import torch
 from torch import nn
 from matplotlib.figure import Figure
 from .figures import NotebookFigure
-from fastai.vision.all import BnFreeze, Optimizer, bn_types, combined_cos, sgd_step
+from fastai.vision.all import BnFreeze, Callback, L, Learner, Optimizer, bn_types, combined_cos, sgd_step
 from .models import BATCHNORM_TYPES, FreezeBatchNorm
-from .basics import check_whole, positive_number, whole_number
+from .basics import check_whole, plain_number, positive_number, whole_number
 
 # %% auto #0
 __all__ = ['layer_groups', 'freeze', 'unfreeze', 'group_lrs', 'discriminative_lrs', 'bn_mode', 'show_groups', 'plot_groups',
            'group_rate_schedules', 'plot_group_rates', 'gradual_unfreeze']
 
 # %% ../nbs/03_groups.ipynb #19ad7c3f
+def _splitter_groups(learn)->list:
+    "The parameter groups fastai's `create_opt` would make from `learn.splitter(learn.model)`, without creating an optimizer."
+    params = L(learn.splitter(learn.model))
+    return [list(group) for group in params] if len(params) and isinstance(params[0], (L, list)) else [list(params)]
+
 def layer_groups(learn,
                  at_least:int=1, # fewer groups is a ValueError (2: a body to freeze apart from the head)
                 )->list:
-    "The learner's layer groups, each a list of parameters (the optimizer is created if needed)."
-    if learn.opt is None: learn.create_opt()
-    groups = [list(group) for group in learn.opt.param_lists]
+    "The learner's layer groups, each a list of parameters: the optimizer's, or (before it exists) what its `splitter` gives it."
+    groups = [list(group) for group in (learn.opt.param_lists if learn.opt is not None else _splitter_groups(learn))]
+    if not any(groups):
+        raise ValueError("`learn`'s model has no parameters: there is nothing to train or freeze; give the Learner a model with layers")
     if len(groups) < at_least:
         raise ValueError(f"`learn` has {'a single layer group' if len(groups) == 1 else f'{len(groups)} layer groups'}, "
                          f"fewer than the {at_least} needed: freezing would freeze everything or nothing (fastai's freeze "
@@ -178,6 +184,47 @@ def plot_group_rates(learn, lr, pct_start:float=0.25, div:float=25., div_final:f
     ax.set_title(f'fit_one_cycle rates per layer group, lr={lr_text(lr)}', fontsize=10); ax.legend(fontsize=8)
     return fig
 
+# %% ../nbs/03_groups.ipynb #81859ea5
+ONE_CYCLE_KNOBS = [n for n in inspect.signature(Learner.fit_one_cycle).parameters if n not in ('self', 'n_epoch', 'lr_max')]
+ONE_CYCLE_DEFAULTS = {n: p.default for n, p in inspect.signature(Learner.fit_one_cycle).parameters.items()
+                      if n in ONE_CYCLE_KNOBS}              # fastai's own defaults: div 25, pct_start 0.25, ...
+
+def settings_dict(name:str, value, example:str)->dict:
+    "`value` (None or a dict of settings) as a new dict; a ValueError naming `name` for anything else."
+    if value is None: return {}
+    if not isinstance(value, dict): raise ValueError(f"`{name}` must be a dict of settings, e.g. {example}, or None; got {value!r}")
+    return dict(value)
+
+def check_callbacks(cbs):
+    "Raise a ValueError naming `cbs` unless it is None, a fastai `Callback` (an instance) or a list of them."
+    bad = [cb for cb in L(cbs) if not isinstance(cb, Callback)] if not isinstance(cbs, (str, bytes)) else [cbs]
+    if bad: raise ValueError(f"`cbs` must be a fastai Callback (an instance, e.g. GradientClip()) or a list of them; got {bad[0]!r}")
+
+def check_one_cycle(fit_kw:dict):
+    "Raise a ValueError naming the setting for one-cycle settings `fit_one_cycle` does not take or cannot use."
+    unknown = sorted(set(fit_kw) - set(ONE_CYCLE_KNOBS))
+    if unknown: raise ValueError(f"unknown one-cycle setting(s) {unknown}; `fit_one_cycle` takes {ONE_CYCLE_KNOBS}")
+    for name in ('div', 'div_final'):
+        if name in fit_kw and not positive_number(fit_kw[name]): raise ValueError(f"`{name}` must be a positive number, got {fit_kw[name]!r}")
+    pct = plain_number(fit_kw.get('pct_start', ONE_CYCLE_DEFAULTS['pct_start']))
+    if not (isinstance(pct, numbers.Real) and not isinstance(pct, bool) and 0 < pct < 1):
+        raise ValueError(f"`pct_start` must be between 0 and 1 (the warm-up's share of the phase), got {pct!r}")
+    moms = fit_kw.get('moms')
+    if moms is not None and not (isinstance(moms, (list, tuple, np.ndarray)) and len(moms) == 3 and
+                                 all(unit_number(m) for m in moms)):
+        raise ValueError(f"`moms` must be three momentums in [0, 1] (start, middle, end; fastai's default (0.95, 0.85, 0.95)), got {moms!r}")
+    wd = fit_kw.get('wd')
+    if wd is not None and not (unit_number(wd, top=math.inf)):
+        raise ValueError(f"`wd` must be a weight decay >= 0 (fastai's default 0.01) or None, got {wd!r}")
+    if fit_kw.get('reset_opt') not in (None, True, False): raise ValueError(f"`reset_opt` must be True or False, got {fit_kw['reset_opt']!r}")
+    if 'start_epoch' in fit_kw: check_whole('start_epoch', fit_kw['start_epoch'], 0)
+    check_callbacks(fit_kw.get('cbs'))
+
+def unit_number(value, top:float=1.)->bool:
+    "Is `value` a finite real number from 0 to `top` (a Python, NumPy or torch scalar, not a bool)?"
+    value = plain_number(value)
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and 0 <= value <= top
+
 # %% ../nbs/03_groups.ipynb #6e1d29c3
 def gradual_unfreeze(learn,                 # a fastai `Learner` with at least two layer groups
                      epochs_per_stage=1,     # epochs of each stage: a number, or one per stage (as many as groups)
@@ -187,10 +234,12 @@ def gradual_unfreeze(learn,                 # a fastai `Learner` with at least t
                     )->pd.DataFrame:         # one row per stage: trainable groups, rates, epochs and final metrics
     "ULMFiT's gradual unfreezing: stage k trains the last k groups with one-cycle and discriminative rates."
     n = len(layer_groups(learn, at_least=2))
-    epochs = [epochs_per_stage] * n if isinstance(epochs_per_stage, numbers.Integral) else list(epochs_per_stage)
-    if len(epochs) != n or not all(whole_number(e) for e in epochs):
+    epochs = ([epochs_per_stage] * n if whole_number(epochs_per_stage, at_least=-math.inf) else
+              list(epochs_per_stage) if isinstance(epochs_per_stage, (list, tuple, np.ndarray)) else None)
+    if epochs is None or len(epochs) != n or not all(whole_number(e) for e in epochs):
         raise ValueError(f"`epochs_per_stage` must be a positive whole number or {n} of them (one per stage), got {epochs_per_stage!r}")
     rates = discriminative_lrs(lr_max, n, factor)
+    check_one_cycle(kwargs)                  # everything checked before the first stage freezes anything
     stages = []
     for stage in range(1, n + 1):
         if stage < n: freeze(learn, -stage)

@@ -16,11 +16,12 @@ from fastai.vision.all import (BnFreeze, ConvLayer, Learner, TensorImageBW, Tran
                                create_head, cut_model, get_c, imagenet_stats, L, num_features_model, params, set_seed)
 from fastai.vision.learner import _add_norm, _get_first_layer, _update_first_layer
 from .data import digits_dls
-from .basics import modes_kept, whole_number
+from .basics import check_flag, modes_kept, whole_number
 
 # %% auto #0
 __all__ = ['BN_POLICIES', 'BATCHNORM_TYPES', 'sample_body', 'TimmBody', 'body_head_splitter', 'FreezeBatchNorm',
-           'transfer_learner', 'RandomShift', 'pretrain_sample_backbone', 'sample_backbone']
+           'transfer_learner', 'check_classes', 'training_labels', 'RandomShift', 'pretrain_sample_backbone',
+           'sample_backbone']
 
 # %% ../nbs/01_models.ipynb #1b1c7ec0
 def sample_body(channels:tuple=(16, 32, 64), # output channels of the three stages
@@ -66,9 +67,13 @@ def _is_timm(model): return hasattr(model, 'forward_features') and hasattr(model
 # %% ../nbs/01_models.ipynb #f1b12033
 def cut_body(model:nn.Module, cut=None)->nn.Module:
     "The body of `model`: `cut` as in fastai's `create_body` (index or function), else without its trailing classifier."
-    if cut is not None: return cut_model(model, cut)
+    if cut is not None:
+        if not (whole_number(cut, at_least=-10**9) or callable(cut)):
+            raise ValueError(f"`cut` must be an index (where the body ends, as in fastai's `create_body`) or a function, got {cut!r}")
+        return cut_model(model, cut)
     if _is_timm(model): return TimmBody(model)
     children = list(model.children())
+    if not children: return model                     # a single layer: the body is the layer itself
     keep = len(children)
     while keep > 0 and _is_classifier_part(children[keep - 1]): keep -= 1
     if keep == 0: raise ValueError("`body` looks like a classifier with no feature extractor (no convolution); pass `cut=`")
@@ -77,18 +82,28 @@ def cut_body(model:nn.Module, cut=None)->nn.Module:
 # %% ../nbs/01_models.ipynb #e5c9e852
 def _load_state(model, state):
     "Load `state` into `model` if its keys match exactly; else return the (missing, unexpected) keys."
-    own = model.state_dict().keys()
+    own = model.state_dict()
     missing, unexpected = sorted(set(own) - set(state)), sorted(set(state) - set(own))
-    if not missing and not unexpected: model.load_state_dict(state); return None
-    return missing, unexpected
+    if missing or unexpected: return missing, unexpected
+    shapes = [f'{k} {tuple(getattr(state[k], "shape", ()))} (the architecture has {tuple(v.shape)})' for k, v in own.items()
+              if getattr(state[k], 'shape', None) != v.shape]
+    if shapes: raise ValueError(f"The checkpoint `body` has weights of other shapes: {'; '.join(shapes[:3])}"
+                                + (f' and {len(shapes) - 3} more' if len(shapes) > 3 else '') + ". Pass the `arch` it was saved from")
+    model.load_state_dict(state)
 
 # %% ../nbs/01_models.ipynb #85af83bf
 def body_from_checkpoint(path, arch=None, cut=None)->nn.Module:
     "The body of `arch` (default: the sample backbone's) with the weights of the checkpoint at `path`."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"`body` checkpoint {path} does not exist")
-    state = torch.load(path, map_location='cpu', weights_only=True)
+    try: state = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e:             # truncated, not a torch file, or pickled objects `weights_only` refuses
+        raise ValueError(f"The checkpoint `body`={path} cannot be read ({type(e).__name__}: {str(e).splitlines()[0][:200]}); "
+                         "pass a file written by torch.save(model.state_dict(), path) or fastai's learn.save") from None
     if isinstance(state, dict) and isinstance(state.get('model'), dict): state = state['model']   # fastai's learn.save
+    if not (isinstance(state, dict) and all(torch.is_tensor(v) for v in state.values())):
+        raise ValueError(f"The checkpoint `body`={path} holds a {type(state).__name__}, not a state dict of tensors; "
+                         "save it with torch.save(model.state_dict(), path)")
     builder = arch or sample_body
     if isinstance(builder, nn.Module): model = builder
     elif getattr(builder, '__module__', '').startswith('torchvision'): model = builder(weights=None)
@@ -173,29 +188,56 @@ def transfer_learner(dls,                 # the target task's `DataLoaders`
                     )->Learner:
     "A fastai `Learner` with a new head on `body`, at least three layer groups, frozen when `pretrained`."
     if bn not in BN_POLICIES: raise ValueError(f"`bn` must be one of {BN_POLICIES}, got {bn!r}")
-    n_out = n_out if n_out is not None else get_c(dls)
-    if not whole_number(n_out):
-        raise ValueError(f"`n_out` must be a positive number of classes; could not read it from `dls` (got {n_out!r})")
+    check_flag('pretrained', pretrained, ' (the body carries pretrained weights)')
+    if splitter is not None and not callable(splitter):
+        raise ValueError(f"`splitter` must be a function model -> list of parameter groups, or None, got {splitter!r}")
+    n_out = check_classes(dls, n_out)
     body, imagenet = make_body(body, cut, pretrained, arch)
     if not _has_params(body): raise ValueError("`body` has no parameters: nothing to fine-tune (check `cut`)")
     if splitter is None and len(body_blocks(body)) < 2:
         raise ValueError("`body` needs at least two blocks with parameters to split into early and late layer groups; "
                          "wrap its layers in an nn.Sequential of blocks or pass `splitter=`")
     n_in = _data_channels(dls)
-    _match_channels(body, n_in, pretrained)
-    if imagenet: _add_norm(dls, dict(stats=imagenet_stats), pretrained, n_in)
-    n_features = num_features_model(body) if isinstance(body, nn.Sequential) else body_channels(body, n_in)
+    first, _, _ = _get_first_layer(body)
+    # the output width does not depend on the input channels: measure it on what the first layer takes today
+    n_features = num_features_model(body) if isinstance(body, nn.Sequential) else body_channels(body, getattr(first, 'in_channels', n_in))
     head = create_head(n_features, n_out)
     apply_init(head, nn.init.kaiming_normal_)
+    groups = L((splitter or body_head_splitter)(nn.Sequential(body, head)))
+    if pretrained and not (len(groups) >= 2 and isinstance(groups[0], (list, L))):
+        raise ValueError("`splitter` returned a single layer group, so the pretrained body cannot be frozen apart from "
+                         "the head; return the body's and the head's parameters as separate groups")
+    _match_channels(body, n_in, pretrained)          # every check passed: only now change the user's body and loaders
+    if imagenet: _add_norm(dls, dict(stats=imagenet_stats), pretrained, n_in)
     cbs = [*L(kwargs.pop('cbs', None)), *([FreezeBatchNorm()] if bn == 'frozen' else [])]   # one callback or a list, as `Learner`
     learn = Learner(dls, nn.Sequential(body, head), splitter=splitter or body_head_splitter,
                     train_bn=(bn == 'train'), cbs=cbs, **kwargs)
     learn.create_opt()                      # the layer groups exist (and can be inspected) before any training
-    if pretrained and len(learn.opt.param_lists) < 2:
-        raise ValueError("`splitter` returned a single layer group, so the pretrained body cannot be frozen apart from "
-                         "the head; return the body's and the head's parameters as separate groups")
     if pretrained: learn.freeze()           # no gradient exists yet, so fastai's freeze is exact here
     return learn
+
+def check_classes(dls, n_out)->int:
+    "The number of outputs: `n_out`, or the classes of `dls`; refused when it disagrees with the data or the training labels are one class."
+    classes = get_c(dls)
+    vocab = getattr(dls, 'vocab', None)
+    if n_out is not None and not whole_number(n_out): raise ValueError(f"`n_out` must be a positive whole number of outputs, got {n_out!r}")
+    if n_out is not None and vocab is not None and classes is not None and n_out != classes:
+        raise ValueError(f"`n_out`={n_out} but the data has {classes} classes {list(vocab)[:10]}: the head needs one output per "
+                         "class; leave `n_out` None to read it from `dls`")
+    n_out = n_out if n_out is not None else classes
+    if not whole_number(n_out):
+        raise ValueError(f"`n_out` must be a positive number of classes; could not read it from `dls` (got {n_out!r})")
+    labels = training_labels(dls)
+    if vocab is not None and labels is not None and len(set(labels)) < 2:
+        raise ValueError(f"The training set holds one class only ({len(labels)} items of class {vocab[labels[0]] if labels else '-'}): "
+                         "a classifier needs at least two; add items of the other classes to `dls.train`")
+    return int(n_out)
+
+def training_labels(dls)->list:
+    "The class index of every training item, where fastai's `Datasets` can tell it cheaply (else None)."
+    labels = getattr(getattr(dls, 'train_ds', None), 'tls', [None])[-1]      # the labels' own pipeline: no image is read
+    try: return None if labels is None else [int(y) for y in labels]
+    except (TypeError, ValueError): return None                             # targets that are not class indices
 
 # %% ../nbs/01_models.ipynb #a504307c
 class RandomShift(Transform):
@@ -228,7 +270,7 @@ def sample_backbone(pretrained:bool=True # load the weights pretrained on the so
                    )->nn.Sequential:
     "The small CNN body of ftkit's offline task, pretrained on digits 0-4 (weights ship inside the package)."
     body = sample_body()
-    if pretrained: body.load_state_dict(torch.load(sample_backbone_path(), map_location='cpu', weights_only=True))
+    if check_flag('pretrained', pretrained, ' (load the shipped weights, or a random init)'): body.load_state_dict(torch.load(sample_backbone_path(), map_location='cpu', weights_only=True))
     return body
 
 # %% ../nbs/01_models.ipynb #7ae0a874

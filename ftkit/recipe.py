@@ -6,7 +6,7 @@ Docs: https://ftkit.github.io/ftkit/recipe.html.md"""
 
 # %% ../nbs/05_recipe.ipynb #46765905
 from __future__ import annotations
-import inspect, json, numbers, tempfile, time, warnings
+import dataclasses, inspect, json, numbers, tempfile, time, warnings
 from contextlib import contextmanager, nullcontext
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -23,17 +23,19 @@ from .figures import NotebookFigure, save_figure
 from fastai.vision.all import Callback, CancelValidException, DataLoader, DataLoaders, Learner, no_random, num_distrib
 from .finder import (NOISE_LIMIT, LRFindResult, check_finder_args, frozen_groups, loader_batch_size, lr_find, main_process,
                           plot_lr_finds, rank0_warn, smooth_losses)
-from .groups import check_lr, freeze, group_lrs, layer_groups, lr_text, plain_lr, unfreeze
+from .groups import (ONE_CYCLE_DEFAULTS, check_lr, check_one_cycle, freeze, group_lrs, layer_groups, lr_text, plain_lr,
+                          settings_dict, unfreeze)
 from fastcore.basics import patch, patch_to
 from fastcore.foundation import L
 from .schedules import RecordHypers
-from .features import _folds, cache_problems, cached_body, _frozen_features, linear_probe, split_model
-from .basics import check_whole, modes_kept, positive_number
+from .features import (ProbeHead, _folds, cache_problems, cached_body, _frozen_features, linear_probe, one_cpu_thread,
+                            split_model)
+from .basics import check_flag, check_whole, modes_kept, positive_number, read_json, write_text_atomically
 
 # %% auto #0
-__all__ = ['SEARCH_RATES', 'MOVING_AVERAGE_BETA', 'HeadRateSearch', 'PhaseResult', 'chosen_rate', 'search_head_lr', 'fit_head',
-           'body_rate_rule', 'fit_body', 'fit_probe', 'FineTuneReport', 'plot_phase_losses', 'plot_phase_rates',
-           'two_phase']
+__all__ = ['SEARCH_RATES', 'MOVING_AVERAGE_BETA', 'HeadRateSearch', 'PhaseResult', 'finder_choice', 'chosen_rate',
+           'search_head_lr', 'fit_head', 'body_rate_rule', 'fit_body', 'fit_probe', 'FineTuneReport',
+           'plot_phase_losses', 'plot_phase_rates', 'two_phase']
 
 # %% ../nbs/05_recipe.ipynb #720a8436
 @dataclass
@@ -116,37 +118,31 @@ class PhaseResult:
 
     @classmethod
     def from_dict(cls, data:dict)->PhaseResult:
-        "Rebuild a phase written by `to_dict`."
-        data = dict(data)
-        found, searched, _ = data.pop('finder'), data.pop('search', None), data.pop('metrics', None)
-        finder = None if found is None else LRFindResult(found['lrs'], found['losses'], found['smoothed'], found['settings'], found['stop'])
+        "Rebuild a phase written by `to_dict`; a missing field is an error naming it, unknown fields are ignored."
+        if not isinstance(data, dict): raise ValueError(f"a phase must be a dict of its fields, got a {type(data).__name__}")
+        names = [f.name for f in dataclasses.fields(cls)]
+        required = [f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+        missing = [n for n in required if n not in data]
+        if missing: raise ValueError(f"the {data.get('name', '?')} phase has no {', '.join(f'`{n}`' for n in missing)} field(s)")
+        if not isinstance(data['history'], dict) or not isinstance(data['history'].get('epochs'), dict):
+            raise ValueError(f"the {data['name']} phase's `history` must be a dict with its per-epoch `epochs`")
+        data = {k: v for k, v in data.items() if k in names}
+        found, searched = data.pop('finder', None), data.pop('search', None)
+        finder = None if found is None else LRFindResult.from_dict(found, f"the {data.get('name')} phase's LR finder")
         return cls(**{**data, 'schedule': np.asarray(data['schedule'], dtype=float)}, finder=finder,
                    search=None if searched is None else HeadRateSearch.from_dict(searched))
 
 # %% ../nbs/05_recipe.ipynb #e72f4abc
-ONE_CYCLE_KNOBS = [n for n in inspect.signature(Learner.fit_one_cycle).parameters if n not in ('self', 'n_epoch', 'lr_max')]
-ONE_CYCLE_DEFAULTS = {n: p.default for n, p in inspect.signature(Learner.fit_one_cycle).parameters.items()
-                      if n in ONE_CYCLE_KNOBS}              # fastai's own defaults: div 25, pct_start 0.25, ...
 FINDER_KNOBS = ['start_lr', 'end_lr', 'num_it', 'stop_div', 'beta', 'step_mode', 'seed']
-
-def check_one_cycle(fit_kw:dict):
-    "Raise a ValueError for one-cycle settings `fit_one_cycle` does not take or cannot use."
-    unknown = sorted(set(fit_kw) - set(ONE_CYCLE_KNOBS))
-    if unknown: raise ValueError(f"unknown one-cycle setting(s) {unknown}; `fit_one_cycle` takes {ONE_CYCLE_KNOBS}")
-    for name in ('div', 'div_final'):
-        if name in fit_kw and not positive_number(fit_kw[name]): raise ValueError(f"`{name}` must be a positive number, got {fit_kw[name]!r}")
-    pct = fit_kw.get('pct_start', ONE_CYCLE_DEFAULTS['pct_start'])
-    if not (isinstance(pct, numbers.Real) and 0 < pct < 1):
-        raise ValueError(f"`pct_start` must be between 0 and 1 (the warm-up's share of the phase), got {pct!r}")
 
 def finder_settings(learn, finder_kw:dict=None, progress:bool=True)->dict:
     "`lr_find`'s settings for a phase: `finder_kw` over its defaults, checked before anything runs."
-    finder_kw = dict(finder_kw or {})
+    finder_kw = settings_dict('finder_kw', finder_kw, 'dict(seed=0)')
     unknown = sorted(set(finder_kw) - set(FINDER_KNOBS))
     if unknown: raise ValueError(f"unknown `finder_kw` setting(s) {unknown}; the LR finder takes {FINDER_KNOBS}")
     defaults = {n: p.default for n, p in inspect.signature(lr_find).parameters.items() if n in FINDER_KNOBS}
     settings = {**defaults, **finder_kw, 'progress': progress}
-    check_finder_args(learn, *[settings[n] for n in FINDER_KNOBS[:-1]])
+    check_finder_args(learn, *[settings[n] for n in FINDER_KNOBS])
     return settings
 
 def check_body_rule(below_head:float=None, spread:float=None):
@@ -159,6 +155,22 @@ def check_head(head:str):
     "Raise a ValueError naming `head` unless it is 'train' (one-cycle on the frozen body) or 'probe' (a linear probe: LP-FT)."
     if head not in ('train', 'probe'):
         raise ValueError(f"`head` must be 'train' (train the head with one-cycle) or 'probe' (fit a linear probe, LP-FT), got {head!r}")
+
+def head_untrained(learn)->bool:
+    "Is `learn` as `transfer_learner` built it: body frozen, and a head no optimizer has stepped that is not a fitted probe?"
+    model, opt = learn.model, learn.opt
+    if opt is None or not getattr(opt, 'frozen_idx', 0) or not (isinstance(model, nn.Sequential) and len(model) == 2): return False
+    stepped = lambda p: set(opt.state.get(p, {})) - {'force_train', 'do_wd'}     # freezing sets these two; a step adds the rest
+    return not isinstance(model[1], ProbeHead) and not any(stepped(p) for p in model[1].parameters())
+
+def check_rate(name:str, lr, n_groups:int):
+    "`check_lr`, its message naming the argument `name` (e.g. `head_lr`) instead of `lr`."
+    try: check_lr(lr, n_groups)
+    except ValueError as e: raise ValueError(str(e).replace('`lr`', f'`{name}`')) from None
+
+def check_progress(progress):
+    "Raise a ValueError naming `progress` unless it is True or False."
+    check_flag('progress', progress, ' (show progress bars and tables)')
 
 def check_phase(learn, epochs, lr, fit_kw:dict):
     "Check a phase's arguments: `learn` has a body and a head to tell apart, `epochs`, `lr` and the one-cycle settings."
@@ -196,12 +208,20 @@ def run_phase(learn, name:str, epochs:int, lr, rule:str, finder, fit_kw:dict, pr
                        phase_history(learn, recorder.losses), recorder.rates, round(time.perf_counter() - started, 3), finder, candidates or {})
 
 # %% ../nbs/05_recipe.ipynb #149e8081
-def chosen_rate(found:LRFindResult)->float:
-    "The finder's recommendation, or its `valley` suggestion (with a warning) when the curve could not be trusted."
-    if found.recommended is not None: return found.recommended
+def finder_choice(found:LRFindResult,            # the LR range test's result
+                  finder:str='the LR finder',    # what to call it in the rule's text
+                 )->tuple:                       # (rate, the rule that chose it, in words)
+    "The finder's recommendation, or its `valley` suggestion (with a warning) when the curve could not be trusted; and which it was."
+    if found.recommended is not None:
+        body = ', body frozen' if any(found.settings.get('frozen_groups') or []) else ''
+        return found.recommended, f"{finder}'s recommendation (fastai's `{found.recommended_rule}` rule{body})"
     if 'valley' not in found.suggestions: raise RuntimeError('The LR finder found no usable rate: ' + ' '.join(found.diagnostics))
     rank0_warn('No trustworthy recommendation (' + ' '.join(found.diagnostics) + "); using fastai's valley suggestion")
-    return found.suggestions['valley']
+    return found.suggestions['valley'], f"fastai's `valley` suggestion ({finder}'s curve gave no trustworthy recommendation)"
+
+def chosen_rate(found:LRFindResult)->float:
+    "The rate `finder_choice` picks."
+    return finder_choice(found)[0]
 
 # %% ../nbs/05_recipe.ipynb #336e64cc
 def use_cache(learn, cache)->bool:
@@ -225,7 +245,7 @@ def is_search(lr)->bool:
 
 def check_search_kw(search_kw:dict=None)->dict:
     "`search_kw` as a dict, refused if it holds a setting `search_head_lr` does not take."
-    search_kw = dict(search_kw or {})
+    search_kw = settings_dict('search_kw', search_kw, 'dict(n_folds=3)')
     unknown = sorted(set(search_kw) - set(SEARCH_KNOBS))
     if unknown: raise ValueError(f"unknown `search_kw` setting(s) {unknown}; the rate search takes {SEARCH_KNOBS}")
     return search_kw
@@ -280,15 +300,6 @@ def neighbour_mean(values:np.ndarray)->np.ndarray:
     padded = np.r_[np.nan, values, np.nan]
     return np.nanmean(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
 
-@contextmanager
-def one_cpu_thread(device):
-    "On the CPU, run torch on one thread inside the block (the heads' many tiny operations gain nothing from more); restore after."
-    if torch.device(device).type != 'cpu': yield; return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try: yield
-    finally: torch.set_num_threads(threads)
-
 def rank0_scores(accuracy:np.ndarray, loss:np.ndarray, device)->tuple:
     "Rank 0's scores in every process of a distributed run (each process searched from its own random head); else unchanged."
     if num_distrib() <= 1 or not (dist.is_available() and dist.is_initialized()): return accuracy, loss
@@ -301,13 +312,14 @@ def pick_rate(rates, accuracy, loss)->float:
     smoothed = np.zeros(len(rates)) if np.isnan(accuracy).all() else neighbour_mean(accuracy)
     return float(rates[min(range(len(rates)), key=lambda i: (-smoothed[i], loss[i]))])
 
-def check_search(learn, epochs, rates, n_folds)->np.ndarray:
+def check_search(learn, epochs, rates, n_folds, seed=None)->np.ndarray:
     "Check the search's arguments and that the features can be cached; the rates as an array."
     check_whole('epochs', epochs, what=' of epochs')
     rates = np.asarray(rates, dtype=float) if isinstance(rates, (list, tuple, np.ndarray)) else None
     if rates is None or rates.ndim != 1 or len(rates) < 2 or not all(positive_number(r) for r in rates):
         raise ValueError(f"`rates` must be a list of two or more positive numbers (e.g. SEARCH_RATES), got {rates!r}")
     check_whole('n_folds', n_folds, at_least=2)
+    if seed is not None: check_whole('seed', seed, 0)
     problems = cache_problems(learn)
     if problems: raise ValueError("The rate search trains heads on the frozen body's cached features, which cannot be cached "
                                   "here: " + '; '.join(problems) + ". Use the LR finder instead (lr=None)")
@@ -326,7 +338,7 @@ def search_head_lr(learn,                  # a fastai `Learner` whose model is `
                   )->HeadRateSearch:
     "Train a copy of the head per rate and fold at once on the frozen body's cached training features; keep the rate that does best held out."
     started = time.perf_counter()
-    rates = check_search(learn, epochs, rates, n_folds)
+    rates = check_search(learn, epochs, rates, n_folds, seed)
     check_one_cycle(fit_kw)
     fit_kw = {k: v for k, v in fit_kw.items() if k != 'cbs'}    # the user's callbacks train the real head, not the search
     freeze(learn)
@@ -375,14 +387,18 @@ def fit_head(learn,                # a fastai `Learner` with a body and a head i
     if isinstance(lr, str) and not searching:
         raise ValueError(f"`lr` must be a number, a list, a slice, None (the LR finder) or 'search' (the rate search), got {lr!r}")
     check_phase(learn, epochs, None if searching else lr, fit_kw)
+    check_progress(progress)
     search_kw = check_search_kw(search_kw)
+    if search_kw and not searching:
+        raise ValueError(f"`search_kw` {search_kw} is for the rate search, which runs only with lr='search' (got lr={lr_text(lr)}): "
+                         "pass lr='search' or drop `search_kw`")
     problems = cache_problems(learn) if searching else []
     if problems:
         rank0_warn("lr='search' trains heads on the frozen body's cached features, which cannot be cached here: "
                    + '; '.join(problems) + ". Using the LR finder's recommendation instead")
         searching, lr = False, None
     settings = None if lr is not None else finder_settings(learn, finder_kw, progress)
-    if searching: check_search(learn, epochs, search_kw.get('rates', SEARCH_RATES), search_kw.get('n_folds', 3))
+    if searching: check_search(learn, epochs, search_kw.get('rates', SEARCH_RATES), search_kw.get('n_folds', 3), search_kw.get('seed'))
     cached = use_cache(learn, cache)
     freeze(learn)
     found = searched = None
@@ -393,7 +409,7 @@ def fit_head(learn,                # a fastai `Learner` with a body and a head i
     with (cached_body(learn) if cached else nullcontext()):
         if lr is None:
             found = lr_find(learn, **settings)
-            lr, rule = chosen_rate(found), "the LR finder's recommendation for a frozen body (fastai's `minimum` rule)"
+            lr, rule = finder_choice(found)
         elif not searching: rule = 'given'
         phase = run_phase(learn, 'head', epochs, lr, rule, found, fit_kw, progress, started)
     phase.fit_settings['cache'], phase.search = cached, searched
@@ -406,8 +422,8 @@ def body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
                   )->tuple:                  # (hi, rule text, candidates)
     "Phase 2's `hi`: phase 1's rate / `below_head`, capped where the unfrozen loss was lowest; else the finder's rate."
     if head_lr is None:
-        finder_rate = chosen_rate(found)
-        return finder_rate, "the second LR finder's recommendation (phase 1's rate unknown)", {"the second LR finder's recommendation": finder_rate}
+        finder_rate, rule = finder_choice(found, "the second LR finder")
+        return finder_rate, f"{rule}; phase 1's rate unknown", {"the second LR finder's recommendation": finder_rate}
     finder_rate = found.recommended or found.suggestions.get('valley')
     candidates = {} if finder_rate is None else {"the second LR finder's recommendation": finder_rate}
     candidates.update({'phase 1 rate / 10 (blog advice)': head_lr / 10, f'phase 1 rate / {below_head:g}': head_lr / below_head})
@@ -438,8 +454,12 @@ def fit_body(learn,                  # a fastai `Learner` with a body and a head
     started = time.perf_counter()
     fit_kw = dict(div=div, pct_start=pct_start, **kwargs)
     check_phase(learn, epochs, lr, fit_kw)
-    check_body_rule(below_head, spread)
+    check_body_rule(below_head, spread); check_progress(progress)
     if head_lr is not None and not positive_number(head_lr): raise ValueError(f"`head_lr` must be a positive number, got {head_lr!r}")
+    if head_untrained(learn):
+        rank0_warn("The head has never been trained and the body is still frozen: phase 2 will train a random head and the "
+                   "pretrained body together, and the head's large early gradients can damage the body. Run "
+                   "`fit_head(learn, epochs)` first (or `two_phase`), or unfreeze on purpose before calling `fit_body`")
     settings = None if lr is not None else finder_settings(learn, finder_kw, progress)
     unfreeze(learn)
     found, candidates = None, {}
@@ -592,8 +612,8 @@ def markdown(self:FineTuneReport)->str:
 def save(self:FineTuneReport, folder)->Path:
     "Write report.json, report.md, report.png, one lr_find_<phase>.png per LR finder and one search_<phase>.png per rate search into `folder`."
     folder = writable_folder(folder)
-    (folder/'report.json').write_text(json.dumps(self.to_dict(), indent=1))
-    (folder/'report.md').write_text(self.markdown())
+    write_text_atomically(folder/'report.json', json.dumps(self.to_dict(), indent=1))    # each file whole, or the old one kept
+    write_text_atomically(folder/'report.md', self.markdown())
     save_figure(self.plot(), folder/'report.png')
     for p in self.phases:
         if p.finder is not None: save_figure(p.finder.plot(), folder/f'lr_find_{p.name}.png')
@@ -602,12 +622,19 @@ def save(self:FineTuneReport, folder)->Path:
 
 @patch(cls_method=True)
 def load(cls:FineTuneReport, folder)->FineTuneReport:
-    "Read a report written by `FineTuneReport.save`."
+    "Read a report written by `FineTuneReport.save` (format version 1), every phase checked; unknown fields are ignored."
     path = Path(folder)/'report.json'
     if not path.exists(): raise FileNotFoundError(f"`folder` {folder} holds no report.json; pass a folder written by FineTuneReport.save")
-    data = json.loads(path.read_text())
-    if data.get('format') != REPORT_FORMAT: raise ValueError(f"{path} is not an ftkit FineTuneReport file")
-    return cls([PhaseResult.from_dict(p) for p in data['phases']], data['info'])
+    data = read_json(path, 'folder', 'an ftkit report (report.json by FineTuneReport.save)')
+    kind, _, version = str(data.get('format', '')).partition('/')
+    if kind != REPORT_FORMAT.split('/')[0]: raise ValueError(f"{path} is not an ftkit FineTuneReport file (format {data.get('format')!r})")
+    if version != '1': raise ValueError(f"{path} is format version {version}, newer than this ftkit reads (1): upgrade ftkit")
+    phases, info = data.get('phases'), data.get('info', {})
+    if not isinstance(phases, list) or not phases:
+        raise ValueError(f"{path} has no `phases` (a list of at least one phase): it was not written by FineTuneReport.save")
+    if not isinstance(info, dict): raise ValueError(f"{path} has an invalid `info` field: a dict, got a {type(info).__name__}")
+    try: return cls([PhaseResult.from_dict(p) for p in phases], info)
+    except (KeyError, TypeError, ValueError) as e: raise ValueError(f"{path} has an invalid phase: {e}") from None
 
 # %% ../nbs/05_recipe.ipynb #19506567
 def two_phase(learn,                 # a fastai `Learner` with a body and a head in separate layer groups
@@ -624,19 +651,27 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
               **kwargs,              # `fit_one_cycle` settings for both phases: wd, moms, cbs, ...
              )->FineTuneReport:
     "Fine-tune in two phases: the head on the frozen body (`fit_head`, or `fit_probe`), then `fit_body`; return the report."
-    head_kw, body_kw = {**kwargs, **(head_kw or {})}, {**kwargs, **(body_kw or {})}
+    head_kw = {**kwargs, **settings_dict('head_kw', head_kw, 'dict(cache=True)')}
+    body_kw = {**kwargs, **settings_dict('body_kw', body_kw, 'dict(below_head=3)')}
     rule_kw = {k: body_kw.pop(k) for k in ('below_head', 'spread') if k in body_kw}
-    cache = head_kw.pop('cache', False)
-    check_one_cycle(head_kw); check_one_cycle(body_kw); check_body_rule(**rule_kw)
-    cache = use_cache(learn, cache)
+    cache, search_kw = head_kw.pop('cache', False), check_search_kw(head_kw.pop('search_kw', None))
+    check_one_cycle(head_kw); check_one_cycle(body_kw); check_body_rule(**rule_kw); check_progress(progress)
     check_head(head)
     if head == 'probe' and (head_epochs != 0 or head_lr is not None):
         raise ValueError(f"with head='probe', `head_epochs` must be 0 and `head_lr` None: the probe is fitted by scikit-learn, "
                          f"not trained at a rate (got head_epochs={head_epochs!r}, head_lr={head_lr!r})")
+    n_groups = len(layer_groups(learn, at_least=2))
     if head == 'train':
-        check_whole('head_epochs', head_epochs, what=' of epochs'); check_phase(learn, head_epochs, None if is_search(head_lr) else head_lr, {})
-    check_whole('body_epochs', body_epochs, what=' of epochs'); check_phase(learn, body_epochs, body_lr, {})
+        check_whole('head_epochs', head_epochs, what=' of epochs')
+        if isinstance(head_lr, str) and not is_search(head_lr):
+            raise ValueError(f"`head_lr` must be a number, a list, a slice, None (the LR finder) or 'search', got {head_lr!r}")
+        if head_lr is not None and not is_search(head_lr): check_rate('head_lr', head_lr, n_groups)
+        if search_kw and not is_search(head_lr): raise ValueError("`search_kw` is for the rate search: pass head_lr='search' or drop it")
+    check_whole('body_epochs', body_epochs, what=' of epochs')
+    if body_lr is not None: check_rate('body_lr', body_lr, n_groups)
     finder_settings(learn, finder_kw, progress)
+    cache = use_cache(learn, cache)
+    if search_kw: head_kw['search_kw'] = search_kw
     if save_to is not None: save_to = writable_folder(save_to, 'save_to')
     started = time.perf_counter()
     first = (fit_probe(learn, seed=(finder_kw or {}).get('seed') or 0, progress=progress) if head == 'probe' else
@@ -645,7 +680,9 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
     body = fit_body(learn, body_epochs, body_lr, head_lr=head_rate, finder_kw=finder_kw, progress=progress, **rule_kw, **body_kw)
     report = FineTuneReport([first, body], dict(seconds=round(time.perf_counter() - started, 3),
                                                n_train=len(learn.dls.train_ds), n_valid=len(learn.dls.valid_ds)))
-    if save_to is not None and main_process(): report.save(save_to)     # one process writes
+    if save_to is not None and main_process():      # one process writes; a failed save must not lose the training
+        try: report.save(save_to)
+        except OSError as e: rank0_warn(f"The report was not saved: {e}. The returned report holds it: call `report.save(folder)` again")
     return report
 
 # %% ../nbs/05_recipe.ipynb #e4f6d442

@@ -15,7 +15,7 @@ from fastai.vision.all import accuracy, set_seed
 from .data import digits_dls
 from .models import sample_backbone, transfer_learner
 from .groups import unfreeze
-from .finder import LRFindResult, lr_find, plot_lr_finds
+from .finder import LRFindResult, check_tolerances, lr_find, plot_lr_finds
 from .recipe import fit_body, fit_head
 
 # %% auto #0
@@ -88,6 +88,7 @@ def reproduce(names=None,          # which references (default: all)
               lr_factor:float=2.,  # largest factor allowed between the two recommendations
              )->pd.DataFrame:
     "Re-run each stored reference sweep and compare it with its reference: one row per curve, `agrees` last."
+    check_tolerances(rtol, lr_factor)                  # before the first sweep, not after it
     rows = {}
     for name in reference_names(names):
         reference = load_reference(name, folder)

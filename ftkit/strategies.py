@@ -93,7 +93,7 @@ def compare_strategies(make_learner,          # function returning a fresh `Lear
     "Run fine-tuning strategies on equal epoch budgets and seeds; the validation accuracy of each, summarised."
     names = list(STRATEGIES) if strategies is None else [strategies] if isinstance(strategies, str) else list(strategies)
     unknown = [n for n in names if n not in STRATEGIES]
-    if unknown or not names: raise ValueError(f"unknown strategy {unknown or names}; choose from {list(STRATEGIES)}")
+    if unknown or not names: raise ValueError(f"`strategies` holds unknown strategy {unknown or names}; choose from {list(STRATEGIES)}")
     seeds = list(seeds)
     if not seeds or not all(whole_number(s, at_least=0) for s in seeds): raise ValueError(f"`seeds` must be whole numbers >= 0, got {seeds!r}")
     check_whole('epochs', epochs)

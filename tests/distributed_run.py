@@ -62,11 +62,13 @@ def checksum(model)->str:
 
 
 class WriteWatch:
-    "Every path opened for writing in this process (an audit hook), while `active`."
+    "Every path opened for writing, or renamed into place (ftkit's atomic writes), in this process (an audit hook), while `active`."
     def __init__(self): self.paths, self.active = [], False
     def __call__(self, event, args):
-        if self.active and event == 'open' and isinstance(args[0], (str, bytes, os.PathLike)) and isinstance(args[1], str) \
+        if not self.active: return
+        if event == 'open' and isinstance(args[0], (str, bytes, os.PathLike)) and isinstance(args[1], str) \
            and any(m in args[1] for m in 'wax+'): self.paths.append(str(args[0]))
+        if event == 'os.rename': self.paths.append(str(args[1]))           # os.replace(temporary, target)
 
 
 def main(out:Path):

@@ -120,3 +120,27 @@ def test_reproduce_exits_1_when_a_curve_disagrees(tmp_path):
     assert done.returncode == 1 and 'DISAGREES: head' in done.stdout, done.stdout + done.stderr
     done = run('reproduce', 'body', '--folder', str(tmp_path), cwd=tmp_path)
     assert done.returncode == 2 and "no reference 'body'" in done.stderr
+
+
+def test_reproduce_on_a_broken_reference_is_a_short_error(tmp_path):
+    from ftkit.reproduce import reference_path
+    stored = json.loads(reference_path('head').read_text())
+    del stored['lrs']
+    (tmp_path/'head.json').write_text(json.dumps(stored))
+    done = run('reproduce', 'head', '--folder', str(tmp_path), cwd=tmp_path)
+    assert done.returncode == 2 and 'no lrs field' in done.stderr and 'Traceback' not in done.stderr, done.stderr
+
+
+def test_demo_on_a_full_disk_keeps_the_last_report(tmp_path, capsys):
+    "A second run whose disk fills while saving: one line on stderr, exit 1, the first run's files whole and unchanged."
+    import errno
+    from unittest import mock
+    from ftkit.cli import main
+    args = ['demo', '--out', str(tmp_path/'out'), '--n-per-class', '10', '--epochs', '1', '1', '--no-progress']
+    assert main(args) == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path/'out').iterdir()}
+    with mock.patch('os.fsync', side_effect=OSError(errno.ENOSPC, 'No space left on device')):
+        assert main(args + ['--seed', '1']) == 1
+    err = capsys.readouterr().err
+    assert 'ftkit demo: error:' in err and 'No space left on device' in err and 'Traceback' not in err
+    assert {p.name: p.read_bytes() for p in (tmp_path/'out').iterdir()} == before        # no partial or temporary file

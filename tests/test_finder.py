@@ -1,5 +1,6 @@
-"`lr_find` reliability beyond the notebook: a real Ctrl-C mid-sweep, and a process where writing any file is forbidden."
+"`lr_find` reliability beyond the notebook: real Ctrl-Cs mid-sweep and during the restore, and a process where writing any file is forbidden."
 import signal, subprocess, sys, textwrap
+from unittest import mock
 import pytest
 from fastai.vision.all import accuracy, set_seed
 from ftkit.data import digits_dls
@@ -27,6 +28,38 @@ def test_ctrl_c_mid_sweep_restores_everything():
     assert len(calls) == 12
     assert same_state(before, learner_state(learn))
 
+def test_second_ctrl_c_during_the_restore_waits_for_it():
+    "A user presses Ctrl-C mid-sweep, then again while lr_find puts the learner back: the learner is still whole."
+    from ftkit.finder import Attributes
+    learn = make_learner()
+    before = learner_state(learn)
+    calls, real_restore = [], Attributes.restore
+    def press_ctrl_c(module, inputs):
+        calls.append(1)
+        if len(calls) == 12: signal.raise_signal(signal.SIGINT)
+    def restore_with_a_second_ctrl_c(self):
+        signal.raise_signal(signal.SIGINT); real_restore(self)        # the second Ctrl-C lands inside the restore
+    hook = learn.model.register_forward_pre_hook(press_ctrl_c)
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with mock.patch.object(Attributes, 'restore', restore_with_a_second_ctrl_c), pytest.raises(KeyboardInterrupt):
+            lr_find(learn, progress=False)
+    finally: hook.remove(); signal.signal(signal.SIGINT, handler)
+    assert same_state(before, learner_state(learn))
+    assert signal.getsignal(signal.SIGINT) is handler
+
+def test_interrupts_deferred_raises_after_the_block():
+    from ftkit.finder import interrupts_deferred
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    done = []
+    try:
+        with pytest.raises(KeyboardInterrupt, match='restored first'):
+            with interrupts_deferred():
+                signal.raise_signal(signal.SIGINT)
+                done.append('the rest of the block ran')
+        assert done == ['the rest of the block ran'] and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally: signal.signal(signal.SIGINT, handler)
+
 def test_sweep_never_opens_a_file_for_writing():
     code = textwrap.dedent("""
         import sys, warnings; warnings.filterwarnings('ignore')
@@ -38,9 +71,12 @@ def test_sweep_never_opens_a_file_for_writing():
         set_seed(0)
         learn = transfer_learner(digits_dls(n_per_class=20), sample_backbone(), metrics=accuracy)
         learn.path = Path('/proc/ftkit-read-only')
+        import os
         def forbid_writes(event, args):
-            if event == 'open' and args[1] is not None and any(c in str(args[1]) for c in 'wax+'):
-                raise PermissionError(f'lr_find tried to write {args[0]}')
+            mode_writes = event == 'open' and args[1] is not None and any(c in str(args[1]) for c in 'wax+')
+            flags_write = event == 'open' and args[1] is None and args[2] & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)  # os.open, mkstemp
+            if mode_writes or flags_write or event in ('os.rename', 'os.remove', 'os.mkdir'):
+                raise PermissionError(f'lr_find tried to write {args[0]} ({event})')
         sys.addaudithook(forbid_writes)
         result = lr_find(learn, progress=False)
         print(result.recommended is not None, len(result.lr))
