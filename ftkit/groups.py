@@ -15,7 +15,7 @@ from torch import nn
 from matplotlib.figure import Figure
 from .figures import NotebookFigure
 from fastai.vision.all import BnFreeze, Callback, L, Learner, Optimizer, bn_types, combined_cos, sgd_step
-from .models import BATCHNORM_TYPES, FreezeBatchNorm
+from .models import BATCHNORM_TYPES, FreezeBatchNorm, check_callbacks
 from .basics import check_whole, plain_number, positive_number, whole_number
 
 # %% auto #0
@@ -194,11 +194,6 @@ def settings_dict(name:str, value, example:str)->dict:
     if value is None: return {}
     if not isinstance(value, dict): raise ValueError(f"`{name}` must be a dict of settings, e.g. {example}, or None; got {value!r}")
     return dict(value)
-
-def check_callbacks(cbs):
-    "Raise a ValueError naming `cbs` unless it is None, a fastai `Callback` (an instance) or a list of them."
-    bad = [cb for cb in L(cbs) if not isinstance(cb, Callback)] if not isinstance(cbs, (str, bytes)) else [cbs]
-    if bad: raise ValueError(f"`cbs` must be a fastai Callback (an instance, e.g. GradientClip()) or a list of them; got {bad[0]!r}")
 
 def check_one_cycle(fit_kw:dict):
     "Raise a ValueError naming the setting for one-cycle settings `fit_one_cycle` does not take or cannot use."

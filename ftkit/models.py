@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 from torch import nn
-from fastai.vision.all import (BnFreeze, ConvLayer, Learner, TensorImageBW, Transform, accuracy, apply_init, bn_types,
+from fastai.vision.all import (BnFreeze, Callback, ConvLayer, Learner, TensorImageBW, Transform, accuracy, apply_init, bn_types,
                                create_head, cut_model, get_c, imagenet_stats, L, num_features_model, params, set_seed)
 from fastai.vision.learner import _add_norm, _get_first_layer, _update_first_layer
 from .data import digits_dls
@@ -20,8 +20,8 @@ from .basics import check_flag, modes_kept, whole_number
 
 # %% auto #0
 __all__ = ['BN_POLICIES', 'BATCHNORM_TYPES', 'sample_body', 'TimmBody', 'body_head_splitter', 'FreezeBatchNorm',
-           'transfer_learner', 'check_classes', 'training_labels', 'RandomShift', 'pretrain_sample_backbone',
-           'sample_backbone']
+           'transfer_learner', 'check_callbacks', 'check_classes', 'training_labels', 'RandomShift',
+           'pretrain_sample_backbone', 'sample_backbone']
 
 # %% ../nbs/01_models.ipynb #1b1c7ec0
 def sample_body(channels:tuple=(16, 32, 64), # output channels of the three stages
@@ -191,6 +191,7 @@ def transfer_learner(dls,                 # the target task's `DataLoaders`
     check_flag('pretrained', pretrained, ' (the body carries pretrained weights)')
     if splitter is not None and not callable(splitter):
         raise ValueError(f"`splitter` must be a function model -> list of parameter groups, or None, got {splitter!r}")
+    check_callbacks(kwargs.get('cbs'))
     n_out = check_classes(dls, n_out)
     body, imagenet = make_body(body, cut, pretrained, arch)
     if not _has_params(body): raise ValueError("`body` has no parameters: nothing to fine-tune (check `cut`)")
@@ -215,6 +216,11 @@ def transfer_learner(dls,                 # the target task's `DataLoaders`
     learn.create_opt()                      # the layer groups exist (and can be inspected) before any training
     if pretrained: learn.freeze()           # no gradient exists yet, so fastai's freeze is exact here
     return learn
+
+def check_callbacks(cbs):
+    "Raise a ValueError naming `cbs` unless it is None, a fastai `Callback` (an instance) or a list of them."
+    bad = [cb for cb in L(cbs) if not isinstance(cb, Callback)] if not isinstance(cbs, (str, bytes)) else [cbs]
+    if bad: raise ValueError(f"`cbs` must be a fastai Callback (an instance, e.g. GradientClip()) or a list of them; got {bad[0]!r}")
 
 def check_classes(dls, n_out)->int:
     "The number of outputs: `n_out`, or the classes of `dls`; refused when it disagrees with the data or the training labels are one class."

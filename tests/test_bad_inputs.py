@@ -294,6 +294,8 @@ PLAIN_CASES = [
     ('transfer_learner cut 0', lambda f: transfer_learner(digits_dls(n_per_class=5), sample_backbone(), cut=0), '`body`'),
     ('transfer_learner splitter str', lambda f: transfer_learner(digits_dls(n_per_class=5), sample_backbone(), splitter='x'), '`splitter`'),
     ('transfer_learner splitter one group', lambda f: transfer_learner(digits_dls(n_per_class=5), sample_backbone(), splitter=lambda m: params(m)), '`splitter`'),
+    ('transfer_learner cbs str', lambda f: transfer_learner(digits_dls(n_per_class=5), sample_backbone(), cbs='x'), '`cbs`'),
+    ('transfer_learner cbs a class', lambda f: transfer_learner(digits_dls(n_per_class=5), sample_backbone(), cbs=[Learner]), '`cbs`'),
     ('transfer_learner one class', lambda f: transfer_learner(one_class_dls(), sample_backbone()), 'one class'),
     ('discriminative_lrs lr_max 0', lambda f: discriminative_lrs(0, 3), '`lr_max`'),
     ('discriminative_lrs n_groups 0', lambda f: discriminative_lrs(1e-3, 0), '`n_groups`'),
