@@ -151,7 +151,12 @@ def make_body(body, cut=None, pretrained:bool=True, arch=None)->tuple:
     if isinstance(body, (str, Path)): return body_from_checkpoint(body, arch, cut), False
     if isinstance(body, nn.Module): model, imagenet = body, False
     elif callable(body):
-        model = body(weights='DEFAULT' if pretrained else None)
+        try: model = body(weights='DEFAULT' if pretrained else None)
+        except OSError as e:              # no network (URLError), or an unreadable cache: say what to do instead
+            reason = getattr(e, 'reason', None) or e.strerror or e
+            raise ConnectionError(f"The pretrained weights of `body` {getattr(body, '__name__', body)} could not be downloaded "
+                                  f"or read ({reason}). Without a network, put the weights file in "
+                                  f"{Path(torch.hub.get_dir())/'checkpoints'}, or start from random weights (pretrained=False)") from None
         if not isinstance(model, nn.Module): raise TypeError(f"`body` builder {body} returned {type(model).__name__}, not an nn.Module")
         imagenet = pretrained
     else: raise TypeError(f"`body` must be an nn.Module, a torchvision builder or a checkpoint path, got {type(body).__name__}")

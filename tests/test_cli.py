@@ -144,3 +144,30 @@ def test_demo_on_a_full_disk_keeps_the_last_report(tmp_path, capsys):
     err = capsys.readouterr().err
     assert 'ftkit demo: error:' in err and 'No space left on device' in err and 'Traceback' not in err
     assert {p.name: p.read_bytes() for p in (tmp_path/'out').iterdir()} == before        # no partial or temporary file
+
+
+def test_help_answers_without_importing_torch():
+    code = ("import sys, contextlib, io\nfrom ftkit.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.suppress(SystemExit): main(['--help'])\n"
+            "print('demo' in out.getvalue(), 'torch' in sys.modules, 'fastai' in sys.modules)")
+    done = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ['True', 'False', 'False'], done.stdout + done.stderr
+
+
+def test_finetune_without_a_network_names_weights_none(tmp_path, capsys):
+    "The ImageNet download cannot happen (as offline): two lines at most, exit 1, `--weights none` named, no traceback."
+    from unittest import mock
+    from urllib.error import URLError
+    import numpy as np
+    from PIL import Image
+    from ftkit.cli import main
+    for name in ('red', 'blue'):
+        (tmp_path/'images'/name).mkdir(parents=True)
+        for i in range(6): Image.fromarray(np.full((16, 16, 3), 40 * i, dtype=np.uint8)).save(tmp_path/'images'/name/f'{i}.png')
+    def offline(weights=None): raise URLError('[Errno -2] Name or service not known')
+    offline.__name__ = 'resnet18'
+    with mock.patch('torchvision.models.get_model_builder', return_value=offline):
+        code = main(['finetune', str(tmp_path/'images'), '--size', '16', '--out', str(tmp_path/'out'), '--no-progress'])
+    err = capsys.readouterr().err
+    assert code == 1 and '--weights none' in err and 'Name or service not known' in err, err
+    assert 'Traceback' not in err and len(err.strip().splitlines()) <= 2
