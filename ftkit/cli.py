@@ -21,7 +21,7 @@ __all__ = ['run_demo', 'run_finetune', 'run_reproduce', 'stored_references', 'ma
 # %% ../nbs/10_cli.ipynb #360cde64
 def _say(progress:bool): return print if progress else (lambda *a, **k: None)
 
-def _finish(report, out:Path, info:dict, say)->FineTuneReport:
+def _finish(report, out:Path, info:dict, say):
     "Add what ran to the report, save it into `out`, and print its summary."
     import fastai, torch
     report.info = {**info, **report.info, 'versions': dict(ftkit=ftkit.__version__, fastai=fastai.__version__, torch=torch.__version__)}
@@ -56,7 +56,7 @@ def run_demo(out='ftkit-demo',          # folder for the plots and the report (c
              bs:int=32,                  # batch size
              seed:int=0,                 # seeds the data split, the head's initial weights, the batch order and the finders
              progress:bool=True,         # show fastai's progress bars and print each step
-            )->FineTuneReport:         # the report, also saved into `out`
+            ):                         # returns the `FineTuneReport`, also saved into `out`
     "Fine-tune the pretrained sample backbone on the offline digits task with `two_phase`; save its report into `out`."
     from fastai.vision.all import accuracy, set_seed
     from ftkit.basics import check_whole
@@ -99,7 +99,7 @@ def run_finetune(path,                     # folder with one sub-folder per clas
                  seed:int=0,                # seeds the split, the head's weights, the batch order and the finders
                  out='ftkit-finetune',      # folder for the report and plots
                  progress:bool=True,        # show progress bars and print each step
-                )->FineTuneReport:
+                ):                         # returns the `FineTuneReport`, also saved into `out`
     "Fine-tune a torchvision architecture on a folder of images with `two_phase`; save the report into `out`."
     from fastai.vision.all import accuracy, set_seed
     from ftkit.basics import check_whole
