@@ -27,7 +27,7 @@ from .basics import check_whole, plain_number, positive_number, read_json, whole
 # %% auto #0
 __all__ = ['SUGGESTION_RULES', 'LearnerSnapshot', 'lr_schedule', 'group_ratios', 'smooth_losses', 'main_process',
            'fastai_suggestions', 'recommendation_rule', 'recommend', 'sweep_passes', 'diagnose', 'LRFindResult',
-           'CurveAgreement', 'check_tolerances', 'plot_lr_finds', 'seed_learner', 'lr_find']
+           'numeric_array', 'CurveAgreement', 'check_tolerances', 'plot_lr_finds', 'seed_learner', 'lr_find']
 
 # %% ../nbs/02_finder.ipynb #88b2e3b2
 _TENSOR_SLOTS = ('_parameters', '_buffers')
@@ -415,22 +415,25 @@ def save(self:LRFindResult, path)->Path:
 @patch(cls_method=True)
 def from_dict(cls:LRFindResult, data:dict, where:str='the result')->LRFindResult:
     "Rebuild a result written by `to_dict`, every field checked (a clear error naming it); unknown fields are ignored."
-    def field(name, check, explain):
+    def field(name, valid, explain):
         if name not in data: raise ValueError(f"{where} has no `{name}` field: it was not written by LRFindResult.save")
-        if not check(data[name]): raise ValueError(f"{where} has an invalid `{name}` field: {explain}")
+        if not valid(data[name]): raise ValueError(f"{where} has an invalid `{name}` field: {explain}")
         return data[name]
-    table = lambda v: np.asarray(v, dtype=float) if isinstance(v, list) and all(isinstance(x, (int, float, list)) for x in v) else None
-    def numbers(v, rates=False):
-        try: a = table(v)
-        except ValueError: return False                       # ragged rows
-        return a is not None and np.isfinite(a).all() and (not rates or (a > 0).all())
-    settings = field('settings', lambda v: isinstance(v, dict) and whole_number(v.get('num_it'), 1), 'a dict with `num_it`, the steps asked for')
-    losses = field('losses', numbers, 'a list of finite numbers, one per step')
-    lrs = field('lrs', lambda v: numbers(v, rates=True) and len(v) == len(losses) and np.asarray(v, dtype=float).ndim == 2 or v == [] == losses,
+    settings = field('settings', lambda v: isinstance(v, dict) and whole_number(v.get('num_it')), 'a dict with `num_it`, the steps asked for')
+    losses = field('losses', lambda v: numeric_array(v, 1) is not None, 'a list of finite numbers, one per step')
+    rates = lambda v: numeric_array(v, 2) if v != [] else np.zeros((0, 1))            # an empty curve has no rows
+    lrs = field('lrs', lambda v: rates(v) is not None and len(v) == len(losses) and (rates(v) > 0).all(),
                 f'one row of positive, finite rates per loss ({len(losses)} losses)')
-    smoothed = field('smoothed', lambda v: numbers(v) and len(v) == len(losses), f'{len(losses)} finite numbers, one per loss')
+    smoothed = field('smoothed', lambda v: numeric_array(v, 1) is not None and len(v) == len(losses), f'{len(losses)} finite numbers, one per loss')
     stop = field('stop', lambda v: isinstance(v, str), 'a text saying why the sweep stopped')
     return cls(lrs, losses, smoothed, settings, stop)
+
+def numeric_array(value, ndim:int)->np.ndarray:
+    "`value` (nested JSON lists) as a float array of `ndim` dimensions whose entries are all finite numbers; else None."
+    try: array = np.asarray(value)
+    except ValueError: return None                                    # ragged rows
+    if array.ndim != ndim or array.dtype.kind not in 'iuf' or not np.isfinite(array).all(): return None
+    return array.astype(float)
 
 @patch(cls_method=True)
 def load(cls:LRFindResult, path)->LRFindResult:
