@@ -55,7 +55,7 @@ def run_demo(out='ftkit-demo',          # folder for the plots and the report (c
              body_epochs:int=6,          # phase 2: one-cycle epochs on the whole unfrozen network
              bs:int=32,                  # batch size
              seed:int=0,                 # seeds the data split, the head's initial weights, the batch order and the finders
-             progress:bool=True,         # show fastai's progress bars and print each step
+             progress=True,              # True: fastai's bars; 'lines': a plain line per sweep and epoch; False: quiet
             ):                         # returns the `FineTuneReport`, also saved into `out`
     "Fine-tune the pretrained sample backbone on the offline digits task with `two_phase`; save its report into `out`."
     from fastai.vision.all import accuracy, set_seed
@@ -98,7 +98,7 @@ def run_finetune(path,                     # folder with one sub-folder per clas
                  valid_pct:float=0.2,       # share held out for validation when there is no valid/ folder
                  seed:int=0,                # seeds the split, the head's weights, the batch order and the finders
                  out='ftkit-finetune',      # folder for the report and plots
-                 progress:bool=True,        # show progress bars and print each step
+                 progress=True,             # True: fastai's bars; 'lines': a plain line per sweep and epoch; False: quiet
                 ):                         # returns the `FineTuneReport`, also saved into `out`
     "Fine-tune a torchvision architecture on a folder of images with `two_phase`; save the report into `out`."
     from fastai.vision.all import accuracy, set_seed
@@ -147,7 +147,7 @@ def _recipe_options(command):
     command.add_argument('--epochs', type=int, nargs=2, metavar=('HEAD', 'BODY'), help='both phases at once, e.g. --epochs 3 6')
     command.add_argument('--bs', type=int, default=32, help='batch size (default: %(default)s)')
     command.add_argument('--seed', type=int, default=0, help='seed of the split, weights, batch order and LR finders (default: %(default)s)')
-    command.add_argument('--no-progress', action='store_true', help='no progress bars or step messages; print only the result')
+    command.add_argument('--no-progress', action='store_true', help='no progress bars: one plain line per LR-finder sweep and per epoch (what a pipe or a CI log gets anyway), then the accuracies as JSON')
 
 def stored_references()->list:
     "The names of the LR-finder references ftkit ships (its package data), read without importing torch."
@@ -186,6 +186,8 @@ def _parsers():
 def main(argv:list=None # command-line arguments (default: `sys.argv[1:]`)
         )->int:
     "Entry point of the `ftkit` console script."
+    import warnings                      # fastai's layers trip torch's deprecation of jit.script: nothing a user of the CLI can act on
+    warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
     import matplotlib; matplotlib.use('Agg')
     parser, commands = _parsers()
     args = parser.parse_args(argv)
@@ -195,7 +197,7 @@ def main(argv:list=None # command-line arguments (default: `sys.argv[1:]`)
         except (ValueError, FileNotFoundError) as e: commands['reproduce'].error(str(e).replace('`', ''))
     head_epochs, body_epochs = args.epochs or (args.head_epochs, args.body_epochs)
     shared = dict(head=args.head, head_epochs=head_epochs, body_epochs=body_epochs, bs=args.bs, seed=args.seed, out=args.out,
-                  progress=not args.no_progress)
+                  progress=True if sys.stdout.isatty() and not args.no_progress else 'lines')   # bars only in a terminal
     try:
         if args.command == 'demo': report = run_demo(n_per_class=args.n_per_class, **shared)
         else: report = run_finetune(args.path, arch=args.arch, pretrained=args.weights == 'imagenet', size=args.size,

@@ -20,6 +20,7 @@ from fastai.vision.all import (ActivationStats, Callback, CancelFitException, Ca
                                ProgressCallback, Recorder, ShowGraphCallback, TrackerCallback, minimum, progress_bar,
                                num_distrib, rank_distrib, set_seed, slide, steep, valley)
 from fastcore.basics import patch
+from fastprogress.fastprogress import ConsoleProgressBar
 from .figures import NotebookFigure
 from .groups import group_lrs
 from .basics import check_whole, plain_number, positive_number, read_json, whole_number, write_text_atomically
@@ -203,7 +204,7 @@ class LRSweep(Callback):
         self.raw, self.smoothed, self.avg, self.best, self.stop = [], [], SmoothedLoss(self.beta), math.inf, 'reached end_lr'
         self.processes = processes(self.learn.model)      # fastai's DistributedTrainer (order 11) has wrapped model and data
         self.learn.n_epoch = len(self.schedule) // len(self.dls.train) + 1    # passes over this process's shard
-        if self.progress and main_process(): self.bar = progress_bar(range(len(self.schedule)), leave=True); self.bar.update(0)
+        if self.progress is True and main_process(): self.bar = progress_bar(range(len(self.schedule)), leave=True); self.bar.update(0)
 
     def before_batch(self): self.opt.set_hyper('lr', (self.schedule[len(self.raw)] * self.ratios).tolist())
 
@@ -229,11 +230,12 @@ class LRSweep(Callback):
     def after_fit(self): self.end_bar()
 
     def end_bar(self, interrupted:bool=False):
-        "Finish the progress bar where the sweep stopped, saying why (or that it was interrupted)."
+        "Finish the progress bar where the sweep stopped, saying why (or that it was interrupted); a terminal's bar ends its line."
         if self.bar is None: return
         if interrupted: self.bar.on_interrupt()
         elif self.raw: self.bar.comment, self.bar.total = self.stop, len(self.raw); self.bar.update(len(self.raw))
         else: self.bar.on_iter_end()
+        if isinstance(self.bar, ConsoleProgressBar): print(flush=True)   # its last write has no newline: a table would follow on it
         self.bar = None
 
     @property
@@ -662,7 +664,7 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
                                      # (e.g. `slice(0.01, 1)`); default: the optimizer's current rates
             seed:int=None,           # seed the sweep's randomness (the loaders' batch order, dropout, MixUp) for a
                                      # reproducible curve, whatever was drawn before
-            progress:bool=True,      # show a progress bar
+            progress=True,           # True: a progress bar; 'lines': one plain line when it ends (a pipe, a CI log); False: nothing
            )->LRFindResult:
     "LR range test: raise every group's rate by one factor per batch, stop when the loss blows up, restore everything."
     check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, seed)
@@ -687,4 +689,8 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
                     seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen, bs=loader_batch_size(learn.dls.train),
                     n_train=training_items(learn.dls.train),
                     processes=sweep.processes, torch=torch.__version__.split('+')[0])    # dropout's draws differ by version
-    return LRFindResult(sweep.rates, sweep.raw, sweep.smoothed, settings, sweep.stop)
+    result = LRFindResult(sweep.rates, sweep.raw, sweep.smoothed, settings, sweep.stop)
+    if progress == 'lines' and main_process():           # a pipe or a CI log: one plain line instead of a bar
+        rate = 'none' if result.recommended is None else f'{result.recommended:.2e}'
+        print(f"LR finder: {len(result.losses)} steps, {result.stop}; recommended {rate}", flush=True)
+    return result

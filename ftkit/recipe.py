@@ -25,7 +25,8 @@ from .finder import (NOISE_LIMIT, LRFindResult, check_finder_args, frozen_groups
                           plot_lr_finds, rank0_warn, smooth_losses)
 from .groups import (ONE_CYCLE_DEFAULTS, check_lr, check_one_cycle, freeze, group_lrs, layer_groups, lr_text, plain_lr,
                           settings_dict, unfreeze)
-from fastcore.basics import patch, patch_to
+from fastcore.basics import noop, patch, patch_to
+from fastai.learner import replacing_yield
 from fastcore.foundation import L
 from .schedules import RecordHypers
 from .features import (ProbeHead, _folds, cache_problems, cached_body, _frozen_features, linear_probe, one_cpu_thread,
@@ -169,8 +170,18 @@ def check_rate(name:str, lr, n_groups:int):
     except ValueError as e: raise ValueError(str(e).replace('`lr`', f'`{name}`')) from None
 
 def check_progress(progress):
-    "Raise a ValueError naming `progress` unless it is True or False."
-    check_flag('progress', progress, ' (show progress bars and tables)')
+    "Raise a ValueError naming `progress` unless it is True (bars and tables), 'lines' (a plain line per sweep and epoch) or False."
+    if not (isinstance(progress, str) and progress == 'lines'):
+        check_flag('progress', progress, " (show progress bars and tables), or 'lines' (one plain line per LR sweep and per epoch)")
+
+class EpochLines:
+    "fastai's `logger` for a pipe or a CI log: one plain line per epoch, `phase epoch i/n: name value ...`."
+    def __init__(self, learn, phase:str, epochs:int): self.learn, self.phase, self.epochs = learn, phase, epochs
+    def __call__(self, log):
+        if not main_process(): return
+        names = self.learn.recorder.metric_names
+        values = ' '.join(f'{n} {v:.4f}' if isinstance(v, float) else f'{n} {v}' for n, v in zip(names[1:], log[1:]))
+        print(f"{self.phase} epoch {log[0] + 1}/{self.epochs}: {values}", flush=True)
 
 def check_phase(learn, epochs, lr, fit_kw:dict):
     "Check a phase's arguments: `learn` has a body and a head to tell apart, `epochs`, `lr` and the one-cycle settings."
@@ -202,7 +213,8 @@ def run_phase(learn, name:str, epochs:int, lr, rule:str, finder, fit_kw:dict, pr
     fit_kw = dict(fit_kw)
     cbs = [recorder, *L(fit_kw.pop('cbs', None))]
     trainable = [not frozen for frozen in frozen_groups(learn.opt)]     # BatchNorm aside, does the group train?
-    with (nullcontext() if progress else learn.no_bar()), (nullcontext() if progress else learn.no_logging()):
+    logger = nullcontext() if progress is True else contextmanager(replacing_yield)(learn, 'logger', EpochLines(learn, name, epochs) if progress else noop)
+    with (nullcontext() if progress is True else learn.no_bar()), logger:
         learn.fit_one_cycle(epochs, lr, cbs=cbs, **fit_kw)
     return PhaseResult(name, epochs, lr_text(lr), group_lrs(learn, lr), trainable, rule, settings,
                        phase_history(learn, recorder.losses), recorder.rates, round(time.perf_counter() - started, 3), finder, candidates or {})
@@ -377,7 +389,7 @@ def fit_head(learn,                # a fastai `Learner` with a body and a head i
              finder_kw:dict=None,  # settings for `lr_find` (start_lr, end_lr, num_it, stop_div, beta, step_mode, seed)
              cache=False,          # True: train on the frozen body's features computed once (`06_features`); 'auto': if valid
              search_kw:dict=None,  # settings for `lr='search'`: rates, n_folds, seed
-             progress:bool=True,   # show fastai's progress bars and metrics table
+             progress=True,        # fastai's bars and table; 'lines': one plain line per LR sweep and epoch; False: quiet
              **kwargs,             # any other `fit_one_cycle` setting: wd, moms, div_final, cbs, ...
             )->PhaseResult:
     "Phase 1: freeze the body, choose the rate (LR finder, or a search on held-out training items), train the head with one-cycle."
@@ -447,7 +459,7 @@ def fit_body(learn,                  # a fastai `Learner` with a body and a head
              div:float=ONE_CYCLE_DEFAULTS['div'],             # one-cycle starts at lr/div (fastai's 25)
              pct_start:float=ONE_CYCLE_DEFAULTS['pct_start'], # share of the phase spent warming up (fastai's 0.25)
              finder_kw:dict=None,    # settings for `lr_find` (start_lr, end_lr, num_it, stop_div, beta, step_mode, seed)
-             progress:bool=True,     # show fastai's progress bars and metrics table
+             progress=True,          # fastai's bars and table; 'lines': one plain line per LR sweep and epoch; False: quiet
              **kwargs,               # any other `fit_one_cycle` setting: wd, moms, div_final, cbs, ...
             )->PhaseResult:
     "Phase 2: unfreeze, run the LR finder again, train everything with discriminative rates `slice(lo, hi)`."
@@ -473,7 +485,7 @@ def fit_body(learn,                  # a fastai `Learner` with a body and a head
 # %% ../nbs/05_recipe.ipynb #7bccf467
 def fit_probe(learn,                # a fastai `Learner` whose model is `nn.Sequential(body, head)`
               seed:int=0,           # seeds the cross-validation folds and the solver
-              progress:bool=True,   # say what the probe chose
+              progress=True,        # say what the probe chose (True or 'lines')
              )->PhaseResult:
     "Phase 1 of LP-FT: freeze, fit a logistic regression on the body's features, make it the head; 0 epochs."
     started = time.perf_counter()
@@ -646,7 +658,7 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
               body_kw:dict=None,     # more arguments for `fit_body` (e.g. `below_head`, `spread`, `pct_start`)
               finder_kw:dict=None,   # settings for both LR finders (e.g. `seed`, `num_it`)
               save_to=None,          # folder to write the report into (checked before training)
-              progress:bool=True,    # show fastai's progress bars and metrics tables
+              progress=True,         # fastai's bars and tables; 'lines': one plain line per LR sweep and epoch; False: quiet
               head:str='train',      # phase 1: 'train' the head with one-cycle, or fit a linear 'probe' (LP-FT, 0 epochs)
               **kwargs,              # `fit_one_cycle` settings for both phases: wd, moms, cbs, ...
              )->FineTuneReport:

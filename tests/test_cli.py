@@ -36,6 +36,17 @@ def test_demo_learns_and_reports_it(demo_run):
     assert 'after phase 1' in done.stdout and 'after phase 2' in done.stdout
     assert f"{body['metrics']['accuracy']:.4f}" in (cwd/'ftkit-demo'/'report.md').read_text()
 
+def test_piped_demo_log_is_plain_lines(demo_run):
+    "Without a terminal (a pipe, a CI log): one plain line per LR sweep and per epoch, no carriage returns or bar glyphs."
+    done, _ = demo_run
+    log = done.stdout + done.stderr
+    assert '\r' not in log and '\u2588' not in log and len(log.encode()) < 8000, len(log)
+    assert [line.split(':')[0] for line in done.stdout.splitlines() if line.startswith(('head epoch', 'body epoch'))] == \
+           [f'head epoch {i}/3' for i in (1, 2, 3)] + [f'body epoch {i}/6' for i in range(1, 7)]
+    assert sum(line.startswith('LR finder: ') for line in done.stdout.splitlines()) == 2
+    assert 'FutureWarning' not in done.stderr
+
+
 def test_demo_help_explains_every_option(tmp_path):
     done = run('demo', '--help', cwd=tmp_path)
     assert done.returncode == 0

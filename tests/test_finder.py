@@ -60,6 +60,13 @@ def test_interrupts_deferred_raises_after_the_block():
         assert done == ['the rest of the block ran'] and signal.getsignal(signal.SIGINT) is signal.default_int_handler
     finally: signal.signal(signal.SIGINT, handler)
 
+def test_a_terminal_bar_ends_its_line(capsys):
+    "In a terminal the sweep's bar ends with a newline, so fastai's epoch table never starts on the bar's line."
+    lr_find(make_learner(), num_it=20)
+    out = capsys.readouterr().out
+    assert '\r' in out and out.endswith('\n') and 'reached end_lr' in out.rsplit('\r', 1)[-1]
+
+
 def test_sweep_never_opens_a_file_for_writing():
     code = textwrap.dedent("""
         import sys, warnings; warnings.filterwarnings('ignore')
