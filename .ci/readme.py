@@ -18,10 +18,11 @@ def directives(source):
     return {k.strip(): v.strip() for k, v in found.items()}, '\n'.join(lines[n:]).strip()
 
 def outputs(cell):
-    "What a reader should see under a code cell: printed output, images (as PNG bytes) and plain-text results (not stderr)."
+    "What a reader should see under a code cell: printed output, images (as PNG bytes), Markdown and plain-text results (not stderr)."
     for out in cell.get('outputs', []):
         data = out.get('data', {})
         if 'image/png' in data: yield base64.b64decode(''.join(data['image/png'])); continue
+        if 'text/markdown' in data: yield ('markdown', ''.join(data['text/markdown']).strip()); continue   # e.g. a report
         if out['output_type'] == 'stream': text = out.get('text') if out.get('name') == 'stdout' else None
         else: text = data.get('text/plain')
         text = ''.join(text or []).rstrip()
@@ -39,6 +40,7 @@ def render(nb):
         if flags.get('output') == 'false': continue
         for out in outputs(cell):
             if isinstance(out, str): parts.append(f'```\n{out}\n```'); continue
+            if isinstance(out, tuple): parts.append(out[1]); continue
             path = (images/f'readme-{len(pictures) + 1}.png').as_posix()
             pictures[path] = out; parts.append(f'![]({path})')
     return '\n\n'.join(parts) + '\n', pictures

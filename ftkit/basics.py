@@ -6,7 +6,7 @@ Docs: https://ftkit.github.io/ftkit/basics.html.md"""
 
 # %% ../nbs/00b_basics.ipynb #ec5afc0b
 from __future__ import annotations
-import json, numbers, os, tempfile
+import json, numbers, os, sys, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -93,3 +93,10 @@ def read_json(path,               # the file to read
         raise ValueError(f"`{name}` {path} is not {what}: {type(e).__name__}: {str(e)[:200]}") from None
     if not isinstance(data, dict): raise ValueError(f"`{name}` {path} is not {what}: it holds a {type(data).__name__}, not an object")
     return data
+
+# %% ../nbs/00b_basics.ipynb #b9fae92d
+def user_stacklevel()->int:
+    "The `stacklevel` for a `warnings.warn` in the calling function that names the first line outside ftkit."
+    level, frame = 2, sys._getframe(2)                   # 1 is the function that warns, 2 the one that called it
+    while frame is not None and frame.f_globals.get('__name__', '').startswith('ftkit.'): frame, level = frame.f_back, level + 1
+    return level

@@ -16,7 +16,8 @@ import ftkit
 # took 4.6 s of the 4.8 s `ftkit --help` took (2-core machine). Each command imports what it needs when it runs.
 
 # %% auto #0
-__all__ = ['run_demo', 'run_finetune', 'run_reproduce', 'stored_references', 'main']
+__all__ = ['BACKWARD_COST', 'run_demo', 'expected_seconds', 'time_one_batch', 'run_finetune', 'run_reproduce',
+           'stored_references', 'main']
 
 # %% ../nbs/10_cli.ipynb #360cde64
 def _say(progress:bool): return print if progress else (lambda *a, **k: None)
@@ -27,10 +28,8 @@ def _finish(report, out:Path, info:dict, say):
     report.info = {**info, **report.info, 'versions': dict(ftkit=ftkit.__version__, fastai=fastai.__version__, torch=torch.__version__)}
     report.save(out)
     head, body = report['head'], report['body']
-    say(report.summary().drop(columns='rule').to_string(float_format=lambda v: f'{v:.4g}'))
-    for p in report.phases:
-        say(f"{p.name}: lr {p.lr}, {p.rule}")
-        for note in ([] if p.finder is None else p.finder.diagnostics): say(f"  LR finder note: {note}")
+    say(report.summary().to_string(float_format=lambda v: f'{v:.4g}'))
+    for line in report.notes(): say(line)
     say(f"\nDone in {report.info['seconds']:.1f} s: accuracy {head.metrics.get('accuracy', float('nan')):.3f} after phase 1, "
         f"{body.metrics.get('accuracy', float('nan')):.3f} after phase 2. Report and plots in {out}/")
     return report
@@ -86,6 +85,54 @@ def architecture(name:str):
         raise ValueError(f"`arch` {name!r} is not a torchvision classification model; try one of {close}")
     return torchvision.models.get_model_builder(name)
 
+# %% ../nbs/10_cli.ipynb #5bd4004b
+BACKWARD_COST = dict(frozen=0.1, unfrozen=2.0)     # a backward pass's time, in forward passes: the head alone, everything
+
+def expected_seconds(learn,                 # the learner `two_phase` will train
+                     head_epochs:int,       # phase 1's one-cycle epochs (0 with the probe)
+                     body_epochs:int,       # phase 2's epochs
+                     head:str='train',      # 'train' or 'probe', as for `two_phase`
+                     num_it:int=100,        # steps of each LR-finder sweep (they may stop earlier: an upper bound)
+                     batch_seconds:tuple=None, # (loading, forward pass) of one batch; None: timed on a validation batch
+                    )->dict:                # seconds: 'finders', 'head', 'body' and their 'total'
+    "Forecast `two_phase`'s time from one timed validation batch, leaving the learner and the random states untouched."
+    load, forward = batch_seconds or time_one_batch(learn)
+    step = lambda part: load + forward * (1 + BACKWARD_COST[part])
+    validate = len(learn.dls.valid) * (load + forward)
+    n_train = len(learn.dls.train)
+    phase1 = (n_train * (load + forward) + validate if head == 'probe'
+              else head_epochs * (n_train * step('frozen') + validate))
+    parts = dict(finders=num_it * ((head != 'probe') * step('frozen') + step('unfrozen')), head=phase1,
+                 body=body_epochs * (n_train * step('unfrozen') + validate))
+    return {**parts, 'total': sum(parts.values())}
+
+def time_one_batch(learn)->tuple:
+    "Seconds to load one validation batch and to run the model on it (the second of two runs), all state kept."
+    import random, time
+    import numpy as np, torch
+    from ftkit.basics import modes_kept
+    dl = learn.dls.valid
+    states, dl_rng = (random.getstate(), np.random.get_state(), torch.get_rng_state()), dl.rng.getstate()
+    try:
+        started = time.perf_counter(); xb = dl.one_batch()[:dl.n_inp]; load = time.perf_counter() - started
+        with modes_kept(learn.model) as model, torch.no_grad():
+            model.eval(); model(*xb)
+            started = time.perf_counter(); model(*xb); forward = time.perf_counter() - started
+    finally:
+        dl.rng.setstate(dl_rng); random.setstate(states[0]); np.random.set_state(states[1]); torch.set_rng_state(states[2])
+    return load, forward
+
+# %% ../nbs/10_cli.ipynb #d0c1ec9b
+def cpu_forecast(learn, head_epochs:int, body_epochs:int, head:str, size:int)->str:
+    "What `ftkit finetune` says before training without a GPU: the expected time and how to shorten it."
+    parts = expected_seconds(learn, head_epochs, body_epochs, head)
+    minutes = lambda s: f'{s / 60:.0f} min' if s >= 90 else f'{s:.0f} s'
+    shorter = [f'--size {size // 2} (about 4x less)'] if size >= 64 else []
+    shorter += [f'--body-epochs {max(1, body_epochs // 2)}'] if body_epochs > 1 else []
+    shorter += ['--head probe (no phase-1 epochs, one finder)'] if head != 'probe' else []
+    return (f"No GPU: expect about {minutes(parts['total'])} on this CPU (LR finders {minutes(parts['finders'])}, phase 1 "
+            f"{minutes(parts['head'])}, phase 2 {minutes(parts['body'])}). Shorter: {', '.join(shorter) or 'fewer images'}, or a GPU.")
+
 # %% ../nbs/10_cli.ipynb #6756afb4
 def run_finetune(path,                     # folder with one sub-folder per class (or train/ and valid/ above those)
                  arch:str='resnet18',       # torchvision architecture
@@ -115,6 +162,7 @@ def run_finetune(path,                     # folder with one sub-folder per clas
     learn = transfer_learner(dls, builder, pretrained=pretrained, metrics=accuracy)
     say(f"{path}: {len(dls.vocab)} classes, {len(dls.train_ds)} training and {len(dls.valid_ds)} validation images; "
         f"{arch} ({'ImageNet weights' if pretrained else 'random weights'}), {len(learn.opt.param_groups)} layer groups.")
+    if learn.dls.device.type == 'cpu': say(cpu_forecast(learn, head_epochs, body_epochs, head, size))
     report = two_phase(learn, head_epochs, body_epochs, finder_kw=dict(seed=seed), progress=progress, head=head)
     info = dict(task=f'images in {path}', classes=list(map(str, dls.vocab)), body=f"{arch}, {'pretrained' if pretrained else 'random init'}",
                 settings=dict(arch=arch, pretrained=pretrained, head=head, head_epochs=head_epochs, body_epochs=body_epochs, size=size,
@@ -123,7 +171,7 @@ def run_finetune(path,                     # folder with one sub-folder per clas
 
 # %% ../nbs/10_cli.ipynb #38b0fc1e
 def run_reproduce(names:list=None, # reference names (default: all of `REFERENCE_SWEEPS`)
-                  folder=None,     # where the references are (default: ftkit's package data)
+                  folder:str|Path=None, # where the references are (default: ftkit's package data)
                  )->int:
     "Re-run the stored LR-finder references and print the agreement table; 0 if every curve agrees, else 1."
     import pandas as pd

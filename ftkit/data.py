@@ -18,7 +18,7 @@ from fastai.vision.all import (CategoryBlock, Categorize, DataBlock, DataLoaders
                                get_image_files, image_extensions, parent_label, untar_data, using_attr, RegexLabeller, verify_images)
 from PIL import Image
 from sklearn.datasets import load_digits
-from .basics import check_whole, whole_number
+from .basics import check_whole, user_stacklevel, whole_number
 
 # %% auto #0
 __all__ = ['TASK_DIGITS', 'share', 'digit_images', 'split_task', 'digits_dls', 'folder_dls', 'pets_dls']
@@ -77,7 +77,7 @@ def fitting_batch_size(n_train:int, # number of training items
     if n_train < 1: raise ValueError("The training set is empty: add training items or lower `valid_pct`.")
     if n_train >= bs: return bs
     warnings.warn(f"The training set has {n_train} items, fewer than bs={bs}; using bs={n_train} so that "
-                  f"fastai's drop-last batching still yields a batch (pass a smaller `bs` to silence this).")
+                  f"fastai's drop-last batching still yields a batch (pass a smaller `bs` to silence this).", stacklevel=user_stacklevel())
     return int(n_train)
 
 # %% ../nbs/00_data.ipynb #27594785
@@ -87,7 +87,7 @@ def digits_dls(task:str='target',      # 'source' (digits 0-4) or 'target' (digi
                seed:int=0,              # seed of the validation split and the few-shot sample
                valid_pct:float=0.2,     # fraction of each class held out for validation
                size:int=8,              # image side in pixels; larger sizes are upsampled (bilinear)
-               device=None,             # where batches go (default: fastai's default device)
+               device:str|torch.device=None, # where batches go (default: fastai's default device)
                **kwargs,                # passed on to `Datasets.dataloaders` (e.g. `shuffle`, `after_batch`)
               )->'DataLoaders':
     "fastai `DataLoaders` for the offline digits transfer task, read from scikit-learn's bundled data."
@@ -130,12 +130,12 @@ def warn_about_folders(path:Path, files:list, size:int, has_valid:bool):
     tops = [path/'train', path/'valid'] if has_valid else [path]
     folders = {d.name for top in tops for d in top.iterdir() if d.is_dir() and not d.name.startswith('.')}
     empty = sorted(folders - {f.parent.name for f in files} - {'train', 'valid'})
-    if empty: warnings.warn(f"Class folder(s) {empty} under {path} hold no readable images and are left out; add images or remove them")
+    if empty: warnings.warn(f"Class folder(s) {empty} under {path} hold no readable images and are left out; add images or remove them", stacklevel=user_stacklevel())
     sides = {f: min(Image.open(f).size) for f in files}
     small = sorted(f for f, side in sides.items() if side < SMALL_IMAGE * size)
     if small:
         warnings.warn(f"{len(small)} of {len(files)} images are much smaller than size={size} (the smallest is {min(sides.values())} "
-                      f"pixels, e.g. {small[0].relative_to(path)}): they are upsampled more than 2x; pass a smaller `size`")
+                      f"pixels, e.g. {small[0].relative_to(path)}): they are upsampled more than 2x; pass a smaller `size`", stacklevel=user_stacklevel())
 
 # %% ../nbs/00_data.ipynb #d62677ec
 def readable_images(path:Path, # folder to search (recursively) for image files
@@ -146,7 +146,7 @@ def readable_images(path:Path, # folder to search (recursively) for image files
     if bad:
         names = ', '.join(str(Path(f).relative_to(path)) for f in sorted(bad)[:10])
         more = f' and {len(bad) - 10} more' if len(bad) > 10 else ''
-        warnings.warn(f"Skipping {len(bad)} unreadable image file(s) under {path}: {names}{more}")
+        warnings.warn(f"Skipping {len(bad)} unreadable image file(s) under {path}: {names}{more}", stacklevel=user_stacklevel())
     return sorted(f for f in files if f not in bad)
 
 # %% ../nbs/00_data.ipynb #6f77ee23
@@ -155,8 +155,8 @@ def folder_dls(path,                     # folder with one sub-folder per class,
                seed:int=0,                # seed of the random split
                size:int=224,              # images are resized (squished) to `size` x `size`
                bs:int=32,                 # batch size (shrunk, with a warning, if the training set is smaller)
-               item_tfms=None,            # item transforms (default: `Resize(size)`)
-               batch_tfms=None,           # batch transforms, e.g. `aug_transforms()` (default: none)
+               item_tfms:list=None,       # item transforms (default: `Resize(size)`)
+               batch_tfms:list=None,      # batch transforms, e.g. `aug_transforms()` (default: none)
                num_workers:int=None,      # loader processes (default: 0 below 1,000 images, else fastai's default)
                **kwargs,                  # passed on to `Datasets.dataloaders`
               )->'DataLoaders':

@@ -56,7 +56,7 @@ def plain_loader(learn, split:str='train'):
 # %% ../nbs/06_features.ipynb #096fbb62
 @torch.no_grad()
 def bottleneck_features(learn,        # a `Learner` whose model is `nn.Sequential(body, head)`
-                        dl=None,      # a `DataLoader` with labels, or 'train' / 'valid' (default: 'valid')
+                        dl:DataLoader|str=None, # a `DataLoader` with labels, or 'train' / 'valid' (default: 'valid')
                        )->tuple:      # `(features, labels)`: float32 array `(n, d)` and int array `(n,)`
     "The pooled output of the body (what the head's first trained layer sees) for every item of `dl`, in eval mode."
     body, pooling, _ = split_model(learn)

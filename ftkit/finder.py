@@ -15,6 +15,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from fastai.vision.all import (ActivationStats, Callback, CancelFitException, CancelValidException, CSVLogger, ParamScheduler,
                                ProgressCallback, Recorder, ShowGraphCallback, TrackerCallback, minimum, progress_bar,
@@ -23,12 +24,14 @@ from fastcore.basics import patch
 from fastprogress.fastprogress import ConsoleProgressBar
 from .figures import NotebookFigure
 from .groups import group_lrs
-from .basics import check_whole, plain_number, positive_number, read_json, whole_number, write_text_atomically
+from .basics import (check_whole, plain_number, positive_number, read_json, user_stacklevel, whole_number,
+                          write_text_atomically)
 
 # %% auto #0
 __all__ = ['SUGGESTION_RULES', 'LearnerSnapshot', 'lr_schedule', 'group_ratios', 'smooth_losses', 'main_process',
-           'fastai_suggestions', 'recommendation_rule', 'recommend', 'sweep_passes', 'diagnose', 'LRFindResult',
-           'numeric_array', 'CurveAgreement', 'check_tolerances', 'plot_lr_finds', 'seed_learner', 'lr_find']
+           'fastai_suggestions', 'recommendation_rule', 'recommend', 'sweep_passes', 'diagnose', 'curve_notes',
+           'LRFindResult', 'numeric_array', 'CurveAgreement', 'check_tolerances', 'plot_lr_finds', 'seed_learner',
+           'lr_find']
 
 # %% ../nbs/02_finder.ipynb #88b2e3b2
 _TENSOR_SLOTS = ('_parameters', '_buffers')
@@ -179,8 +182,8 @@ def main_process()->bool:
 
 # %% ../nbs/02_finder.ipynb #47835fe1
 def rank0_warn(message:str):
-    "`warnings.warn(message)` in the main process only: a distributed run warns once."
-    if main_process(): warnings.warn(message, stacklevel=3)
+    "`warnings.warn(message)` in the main process only (a distributed run warns once), pointing at the user's own line."
+    if main_process(): warnings.warn(message, stacklevel=user_stacklevel())
 
 def processes(model)->int:
     "How many processes train `model` together: the world size when it is wrapped in `DistributedDataParallel`, else 1."
@@ -295,7 +298,7 @@ def recommend(facts:dict, suggestions:dict, frozen:bool)->float:
 
 # %% ../nbs/02_finder.ipynb #3936e190
 NOISE_LIMIT = 0.5     # above this share of the descent, the loss's batch-to-batch noise hides where the curve bottoms out
-MAX_PASSES = 10      # above this many passes over the training set, the sweep's later steps measure memorisation
+MAX_PASSES = 10       # a larger batch is advised against a noisy curve only while the sweep stays under this many passes
 
 # %% ../nbs/02_finder.ipynb #f2698c5b
 def sweep_passes(facts:dict, settings:dict)->float:
@@ -304,43 +307,37 @@ def sweep_passes(facts:dict, settings:dict)->float:
     return facts['n_steps'] * settings['bs'] * settings.get('processes', 1) / n_train if n_train else None
 
 def diagnose(facts:dict, suggestions:dict, settings:dict, stop:str)->list:
-    "Plain-language warnings about a sweep, each saying what to change."
-    notes = []
+    "Plain-language warnings about a sweep, each saying what to change; no two ask for opposite changes."
+    return list(curve_notes(facts, suggestions, settings, stop).values())
+
+def curve_notes(facts:dict, suggestions:dict, settings:dict, stop:str)->dict:
+    "`diagnose`'s warnings by kind ('noisy', 'still falling', ...), in the order they are printed."
+    notes, num_it = {}, settings['num_it']
     if stop.startswith('non-finite') and facts['n_steps'] == 0:
-        notes.append(f"The very first loss was not finite ({stop}), at start_lr={settings['start_lr']:g}: the model, the data "
-                     "or the loss function is broken (e.g. NaN inputs or weights, or labels outside the loss's range); check "
-                     "`learn.loss_func(learn.model(x), y)` on one batch.")
-    elif stop.startswith('non-finite'): notes.append(f"The sweep stopped early: {stop}. Rates above that make training blow up.")
+        notes['first loss not finite'] = (
+            f"The very first loss was not finite ({stop}), at start_lr={settings['start_lr']:g}: the model, the data or the loss "
+            "function is broken (e.g. NaN inputs or weights, or labels outside the loss's range); check "
+            "`learn.loss_func(learn.model(x), y)` on one batch.")
     if facts['n_points'] < 16:
-        notes.append(f"Only {facts['n_points']} usable points (the first num_it//10 and the last 5 of the "
-                     f"{settings['num_it']} steps are not used): too few for a reliable reading, and `slide` needs 16. "
-                     "Use num_it=100 (at least 50).")
+        notes['few points'] = (f"Only {facts['n_points']} usable points (the first num_it//10 and the last 5 of the {num_it} steps "
+                               "are not used): too few for a reliable reading, and `slide` needs 16. Use num_it=100 (at least 50).")
     if facts['n_points'] < 3: return notes
-    if facts['min_at_start'] and facts['stopped_early']:
-        notes.append(f"The loss rose from the very first steps: even start_lr={settings['start_lr']:g} is too high, or "
-                     "the model or the loss is broken. Lower start_lr (e.g. 1e-9) and check that the loss falls at a tiny rate.")
-    elif facts['relative_descent'] < 0.05:
-        notes.append(f"The smoothed loss fell by only {facts['relative_descent']:.1%} over the sweep: the model barely "
-                     "learns at any rate in this range. Check that some layers are trainable and that the labels and "
-                     "the loss are right, or raise end_lr.")
-    elif facts['noise_to_descent'] > NOISE_LIMIT:
-        notes.append(f"The loss is very noisy (its batch-to-batch noise is {facts['noise_to_descent']:.0%} of the "
-                     "descent): use a larger batch size, more steps (num_it) or a higher beta.")
-    if facts['min_at_end'] and not facts['stopped_early']:
-        notes.append(f"The loss was still falling at the end of the sweep (lr {settings['end_lr']:g}): raise end_lr "
-                     "to see where it diverges; the suggestions may be too low.")
     passes = sweep_passes(facts, settings)
-    if passes is not None and passes > MAX_PASSES:
-        n_train, bs = settings['n_train'], settings['bs']
-        notes.append(f"The sweep made {passes:.0f} passes over the {n_train} training items ({facts['n_steps']} steps of "
-                     f"{bs * settings.get('processes', 1)} items): by its later steps the model has seen every item many times, "
-                     "so the curve measures how fast it memorises them rather than a good rate for training. Use a smaller "
-                     f"batch (bs={max(1, int(MAX_PASSES * n_train / settings['num_it']))} keeps it under {MAX_PASSES} passes in "
-                     f"{settings['num_it']} steps), add training items, or, with the body frozen, let `fit_head(..., lr='search')` "
-                     "score rates on held-out training items instead.")
-    if len(suggestions) > 1 and np.log10(max(suggestions.values()) / min(suggestions.values())) > 2.5:
-        notes.append(f"The suggestions span {np.log10(max(suggestions.values()) / min(suggestions.values())):.1f} decades: "
-                     "the curve has no single clear region; read the plot before trusting any one of them.")
+    if facts['min_at_start'] and facts['stopped_early']:
+        notes['rose at once'] = (f"The loss rose from the very first steps: even start_lr={settings['start_lr']:g} is too high, or "
+                                 "the model or the loss is broken. Lower start_lr (e.g. 1e-9) and check that the loss falls at a tiny rate.")
+    elif facts['relative_descent'] < 0.05:
+        notes['barely learns'] = (f"The smoothed loss fell by only {facts['relative_descent']:.1%} over the sweep: the model barely "
+                                  "learns at any rate in this range. Check that some layers are trainable and that the labels and "
+                                  "the loss are right, or raise end_lr.")
+    elif facts['noise_to_descent'] > NOISE_LIMIT:
+        bigger_batch = passes is None or 2 * passes <= MAX_PASSES      # a larger batch also means more passes over the data
+        notes['noisy'] = (f"The loss is very noisy (its batch-to-batch noise is {facts['noise_to_descent']:.0%} of the descent), "
+                          "so where it bottoms out is uncertain: use a higher beta (e.g. 0.99) or more steps (num_it)"
+                          + (", or a larger batch." if bigger_batch else "."))
+    if facts['min_at_end'] and not facts['stopped_early']:
+        notes['still falling'] = (f"The loss was still falling at the end of the sweep (lr {settings['end_lr']:g}): raise end_lr "
+                                  "to see where it diverges; the suggestions may be too low.")
     return notes
 
 # %% ../nbs/02_finder.ipynb #51b29a0c
@@ -357,7 +354,8 @@ class LRFindResult:
         frozen = any(self.settings.get('frozen_groups') or [])
         self.recommended = recommend(self.facts, self.suggestions, frozen)
         self.recommended_rule = None if self.recommended is None else recommendation_rule(frozen)   # the fastai rule it came from
-        self.diagnostics = diagnose(self.facts, self.suggestions, self.settings, stop)
+        self.notes = curve_notes(self.facts, self.suggestions, self.settings, stop)   # the diagnostics by kind
+        self.diagnostics = list(self.notes.values())
 
     @classmethod
     def from_losses(cls, lrs, losses, **settings)->'LRFindResult':
@@ -496,7 +494,7 @@ class CurveAgreement:
                 f"; PyTorch {self.result.settings.get('torch')} vs the reference's {self.reference.settings.get('torch')}: "
                 "the curve itself is not compared") + ")")
 
-    def plot(self, ax=None)->Figure:
+    def plot(self, ax:Axes=None)->Figure:
         "Both curves overlaid, the stable part (where they must agree) shaded, the agreement in the title."
         fig = plot_lr_finds([self.reference, self.result], ['reference', 'this run'], ax=ax)
         ax = fig.axes[0] if ax is None else ax
@@ -538,7 +536,7 @@ def compare(self:LRFindResult, reference:LRFindResult, # the stored curve to rep
 
 # %% ../nbs/02_finder.ipynb #9134d102
 @patch
-def plot(self:LRFindResult, ax=None, skip_end:int=5)->Figure:
+def plot(self:LRFindResult, ax:Axes=None, skip_end:int=5)->Figure:
     "The loss against the last group's rate (log scale): raw and smoothed, every suggestion, the recommendation annotated."
     fig = NotebookFigure(figsize=(6.4, 4.2)) if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
@@ -553,13 +551,16 @@ def plot(self:LRFindResult, ax=None, skip_end:int=5)->Figure:
         ax.annotate(f'{self.recommended:.1e}', (self.recommended, at(self.recommended)), textcoords='offset points',
                     xytext=(8, 10), fontsize=11, fontweight='bold')
     ax.set_xscale('log'); ax.set_xlabel('learning rate (last layer group)'); ax.set_ylabel('loss')
+    lo, hi = (np.min(self.losses[:n]), np.max(self.losses[:n])) if n and len(self.losses) else (0, 1)
+    if hi - lo < 1e-3 * max(abs(hi), 1e-12): ax.set_ylim(lo - 0.05 * abs(lo) - 1e-3, hi + 0.05 * abs(hi) + 1e-3)  # flat: show it flat
+    ax.ticklabel_format(axis='y', useOffset=False)       # a flat curve reads 2.3, not `1e-6+2.29999`
     ax.set_title(f"LR range test: {len(self.lr)} steps, {self.stop}", fontsize=10)
     ax.legend(loc='best', fontsize=8)
     return fig
 
 def plot_lr_finds(results:list,      # `LRFindResult`s to overlay
                   labels:list=None,   # one label per result (default: run 1, run 2, ...)
-                  ax=None,            # draw into this Axes (default: a new Figure)
+                  ax:Axes=None,       # draw into this Axes (default: a new Figure)
                   colors:list=None,   # one matplotlib colour per result (default: C0, C1, ...)
                  )->Figure:
     "Overlay the smoothed curves of several LR range tests (e.g. before and after unfreezing), recommendations marked."
@@ -660,10 +661,9 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
             stop_div:float=4.,       # stop once the smoothed loss exceeds `stop_div` x its best (None: never)
             beta:float=0.98,         # smoothing of the loss: fastai's debiased moving average
             step_mode:str='exp',     # 'exp' (fastai's ladder) or 'linear' steps from `start_lr` to `end_lr`
-            ratios=None,             # the groups' rates relative to each other: a slice or list as for `fit_one_cycle`
+            ratios:slice|list=None,  # the groups' rates relative to each other: a slice or list as for `fit_one_cycle`
                                      # (e.g. `slice(0.01, 1)`); default: the optimizer's current rates
-            seed:int=None,           # seed the sweep's randomness (the loaders' batch order, dropout, MixUp) for a
-                                     # reproducible curve, whatever was drawn before
+            seed:int=None,           # seed the sweep's randomness (batch order, dropout, MixUp): a reproducible curve
             progress=True,           # True: a progress bar; 'lines': one plain line when it ends (a pipe, a CI log); False: nothing
            )->LRFindResult:
     "LR range test: raise every group's rate by one factor per batch, stop when the loss blows up, restore everything."

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from .figures import NotebookFigure
 from fastai.vision.all import BnFreeze, Callback, L, Learner, Optimizer, bn_types, combined_cos, sgd_step
@@ -118,7 +119,7 @@ def bn_mode(learn, bn_layer)->str:
     return 'eval (frozen)' if frozen and any(frozen_by(cb) for cb in learn.cbs) else 'train'
 
 def show_groups(learn,     # a fastai `Learner`
-                lr=None,    # rates to show (number, list or slice; default: the optimizer's current rates)
+                lr:float|list|slice=None, # rates to show (number, list or slice; default: the optimizer's current rates)
                )->pd.DataFrame:
     "A table of the layer groups: first and last layer, parameters, what trains, BatchNorm mode, and the rate of each."
     groups = layer_groups(learn)
@@ -146,8 +147,8 @@ def lr_text(lr)->str:
 
 # %% ../nbs/03_groups.ipynb #8151a1bd
 def plot_groups(learn,      # a fastai `Learner`
-                lr=None,     # rates to show (default: the optimizer's current rates)
-                ax=None,     # draw into this Axes (default: a new Figure)
+                lr:float|list|slice=None, # rates to show (default: the optimizer's current rates)
+                ax:Axes=None, # draw into this Axes (default: a new Figure)
                 title:str=None,
                )->Figure:
     "Bars of each layer group's parameters, trainable and frozen, labelled with the group's rate."

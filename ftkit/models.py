@@ -7,6 +7,7 @@ Docs: https://ftkit.github.io/ftkit/models.html.md"""
 # %% ../nbs/01_models.ipynb #e14c5bcc
 from __future__ import annotations
 from collections import OrderedDict
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
@@ -186,9 +187,9 @@ def transfer_learner(dls,                 # the target task's `DataLoaders`
                      n_out:int=None,       # number of classes (default: from `dls`)
                      bn:str='train',       # BatchNorm in frozen groups: 'train' (fastai) or 'frozen' (Keras/timm)
                      pretrained:bool=True, # the body carries pretrained weights (builders: load them): start frozen
-                     splitter=None,        # function model -> list of parameter groups (default: `body_head_splitter`)
-                     cut=None,             # where the body ends, as in fastai's `create_body`: an index or a function
-                     arch=None,            # with a checkpoint path: the architecture it was saved from (default: sample body)
+                     splitter:Callable=None, # function model -> list of parameter groups (default: `body_head_splitter`)
+                     cut:int|Callable=None, # where the body ends, as in fastai's `create_body`: an index or a function
+                     arch:Callable=None,   # with a checkpoint path: the architecture it was saved from (default: sample body)
                      **kwargs,             # passed on to fastai's `Learner` (e.g. `metrics`, `loss_func`, `wd`)
                     )->Learner:
     "A fastai `Learner` with a new head on `body`, at least three layer groups, frozen when `pretrained`."

@@ -18,6 +18,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 from sklearn.model_selection import KFold
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from .figures import NotebookFigure, save_figure
 from fastai.vision.all import Callback, CancelValidException, DataLoader, DataLoaders, Learner, no_random, num_distrib
@@ -35,8 +36,9 @@ from .basics import check_flag, check_whole, modes_kept, positive_number, read_j
 
 # %% auto #0
 __all__ = ['SEARCH_RATES', 'MOVING_AVERAGE_BETA', 'HeadRateSearch', 'PhaseResult', 'finder_choice', 'chosen_rate',
-           'search_head_lr', 'fit_head', 'body_rate_rule', 'fit_body', 'fit_probe', 'FineTuneReport',
-           'plot_phase_losses', 'plot_phase_rates', 'two_phase']
+           'search_head_lr', 'fit_head', 'body_rate_rule', 'fit_body', 'fit_probe', 'rate_range', 'lower_is_better',
+           'main_metric', 'phase_warnings', 'summary_markdown', 'FineTuneReport', 'plot_phase_losses',
+           'plot_phase_rates', 'two_phase']
 
 # %% ../nbs/05_recipe.ipynb #720a8436
 @dataclass
@@ -68,7 +70,7 @@ class HeadRateSearch:
         return cls(**{**data, 'rates': array(data['rates'], np.nan), 'accuracy': array(data['accuracy'], np.nan),
                       'loss': array(data['loss'], np.inf)})
 
-    def plot(self, ax=None)->Figure:
+    def plot(self, ax:Axes=None)->Figure:
         "Held-out accuracy (and loss) against the rate, the chosen rate marked."
         fig = NotebookFigure(figsize=(6.4, 4.2)) if ax is None else ax.figure
         ax = fig.subplots() if ax is None else ax
@@ -382,8 +384,7 @@ def search_head_lr(learn,                  # a fastai `Learner` whose model is `
 # %% ../nbs/05_recipe.ipynb #b5aea145
 def fit_head(learn,                # a fastai `Learner` with a body and a head in separate layer groups
              epochs:int,           # one-cycle epochs on the head
-             lr=None,              # the rate (number, list or slice); None: the LR finder's recommendation; 'search': the
-                                   # rate search on cached features (`search_head_lr`), or the finder when it cannot run
+             lr:float|list|slice|str=None, # a rate; None: the LR finder's recommendation; 'search': `search_head_lr`'s pick
              div:float=ONE_CYCLE_DEFAULTS['div'],             # one-cycle starts at lr/div (fastai's 25; `fine_tune` too)
              pct_start:float=ONE_CYCLE_DEFAULTS['pct_start'], # warm-up share (fastai's 0.25; `fine_tune` uses 0.99)
              finder_kw:dict=None,  # settings for `lr_find` (start_lr, end_lr, num_it, stop_div, beta, step_mode, seed)
@@ -452,7 +453,7 @@ def body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
 # %% ../nbs/05_recipe.ipynb #df041f6b
 def fit_body(learn,                  # a fastai `Learner` with a body and a head in separate layer groups
              epochs:int,             # one-cycle epochs on the whole network
-             lr=None,                # number, list or slice; None: `slice(hi/spread, hi)` by `body_rate_rule`
+             lr:float|list|slice=None, # number, list or slice; None: `slice(hi/spread, hi)` by `body_rate_rule`
              head_lr:float=None,     # phase 1's rate, for the rule (`two_phase` passes it)
              below_head:float=3.,    # hi = head_lr / below_head (the blog advice is 10; measured below)
              spread:float=10.,       # lo = hi / spread: the early body's rate against the head's
@@ -501,6 +502,39 @@ def fit_probe(learn,                # a fastai `Learner` whose model is `nn.Sequ
     return PhaseResult('head', 0, 'linear probe', [], [False] * n, rule, {}, history, np.zeros((0, n)),
                        round(time.perf_counter() - started, 3))
 
+# %% ../nbs/05_recipe.ipynb #ae9d13e9
+def rate_range(p)->str:
+    "A phase's rates in a few characters: `3.0e-02`, `1.0e-03..1.0e-02` (lowest..highest group), or how the probe was fit."
+    if not p.rates: return p.lr
+    lo, hi = min(p.rates), max(p.rates)
+    return f'{hi:.1e}' if np.isclose(lo, hi, rtol=1e-6) else f'{lo:.1e}..{hi:.1e}'
+
+def lower_is_better(name:str)->bool:
+    "fastai's `TrackerCallback` rule: a loss or an error rate should go down, any other metric up."
+    return 'loss' in name or 'error' in name
+
+def main_metric(p)->str:
+    "The metric a phase is judged by: the first of the learner's metrics, else the validation loss."
+    return next((k for k in p.history['epochs'] if k not in ('train_loss', 'valid_loss')), 'valid_loss')
+
+def phase_warnings(p, before=None)->list:
+    "What a user should know after phase `p` (the phase `before` it, if any): it ended worse, and then what its curve said."
+    name = main_metric(p)
+    values = p.history['epochs'].get(name, [])
+    start, where = ((before.metrics.get(name), f'the {before.name} phase ended at') if before is not None
+                    else (values[0] if len(values) > 1 else None, 'its first epoch reached'))
+    end = p.metrics.get(name)
+    if start is None or end is None or not (end > start if lower_is_better(name) else end < start): return []
+    found = [] if p.finder is None else p.finder.diagnostics
+    return [f"{p.name} ended at {name} {end:.4g}, worse than the {start:.4g} {where}: the learner holds these weights. "
+            "Try this phase again at a 3-10x lower rate or with fewer epochs."] + [f'{p.name} LR finder: {n}' for n in found]
+
+def summary_markdown(table:pd.DataFrame)->list:
+    "`FineTuneReport.summary()` as the lines of a Markdown table (a probe's missing training loss left blank)."
+    cell = lambda v: ('' if np.isnan(v) else f'{v:.4g}') if isinstance(v, float) else str(v)
+    return ['| phase | ' + ' | '.join(table.columns) + ' |', '|---' * (len(table.columns) + 1) + '|',
+            *['| ' + ' | '.join([i, *map(cell, row)]) + ' |' for i, row in zip(table.index, table.values)]]
+
 # %% ../nbs/05_recipe.ipynb #2555e5c0
 class FineTuneReport:
     "The phases of a fine-tuning run: `.summary()` table, `.plot()` figure, `.save(folder)` / `FineTuneReport.load(folder)`."
@@ -514,18 +548,25 @@ class FineTuneReport:
                                            ', '.join(f'{k} {v:.3f}' for k, v in p.metrics.items()) for p in self.phases) + ')'
 
     def summary(self)->pd.DataFrame:
-        "One row per phase: epochs, rate per layer group and how it was chosen, final losses and metrics, seconds."
+        "One row per phase, narrow enough for a laptop: epochs, rates, groups trained, final losses and metrics, seconds."
         names = list(dict.fromkeys(k for p in reversed(self.phases) for k in p.metrics))   # a probe phase has no train_loss
-        rows = [dict(phase=p.name, epochs=p.epochs, lr=p.lr, rates_per_group=', '.join(f'{r:.1e}' for r in p.rates),
-                     trainable_groups=sum(p.trainable), rule=p.rule, **{k: p.metrics.get(k, np.nan) for k in names},
-                     seconds=p.seconds) for p in self.phases]
+        rows = [dict(phase=p.name, epochs=p.epochs, lr=rate_range(p), trained=f'{sum(p.trainable)}/{len(p.trainable)}',
+                     **{k: p.metrics.get(k, np.nan) for k in names}, seconds=p.seconds) for p in self.phases]
         return pd.DataFrame(rows).set_index('phase')
+
+    def notes(self)->list:
+        "How each phase chose its rate, then only the warnings that change what to do: a phase that ended worse, a bad curve."
+        lines = [f'{p.name}: {p.rule}' for p in self.phases]
+        for before, p in zip([None, *self.phases], self.phases): lines += phase_warnings(p, before)
+        return lines
+
+    def _repr_markdown_(self): return '\n'.join([*summary_markdown(self.summary()), '', *[f'- {n}' for n in self.notes()]])
 
 # %% ../nbs/05_recipe.ipynb #a1fb8efd
 MOVING_AVERAGE_BETA = 0.8    # about 5 batches: short phases (3 batches an epoch here) still show their own trend
 
 def plot_phase_losses(phases:list, # `PhaseResult`s in training order
-                      ax=None,     # draw into this Axes (default: a new Figure)
+                      ax:Axes=None, # draw into this Axes (default: a new Figure)
                      )->Figure:
     "Raw training loss per batch, its moving average carried across phases, and validation loss per epoch; boundaries marked."
     fig = NotebookFigure(figsize=(7, 4)) if ax is None else ax.figure
@@ -552,7 +593,7 @@ def plot_phase_losses(phases:list, # `PhaseResult`s in training order
     ax.set_xlabel('training step (batch)'); ax.set_ylabel('loss'); ax.legend(loc='upper right', fontsize=8)
     return fig
 
-def plot_phase_rates(phases:list, ax=None)->Figure:
+def plot_phase_rates(phases:list, ax:Axes=None)->Figure:
     "Every layer group's rate at every batch across consecutive phases (log scale); frozen groups are not drawn."
     fig = NotebookFigure(figsize=(7, 3.5)) if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
@@ -610,11 +651,9 @@ def to_dict(self:FineTuneReport)->dict:
 @patch
 def markdown(self:FineTuneReport)->str:
     "The summary as a Markdown document, with the saved plots linked."
-    table = self.summary()
     lines = ['# Fine-tuning report', '', *[f'{k}: {v}' for k, v in self.info.items() if isinstance(v, (str, int, float))], '',
-             '| phase | ' + ' | '.join(table.columns) + ' |', '|---' * (len(table.columns) + 1) + '|']
-    cell = lambda v: ('' if np.isnan(v) else f'{v:.4f}') if isinstance(v, float) else str(v)    # a probe has no training loss
-    lines += ['| ' + ' | '.join([i, *map(cell, row)]) + ' |' for i, row in zip(table.index, table.values)]
+             *summary_markdown(self.summary()), '', *[f'- {n}' for n in self.notes()],
+             '', 'Rates per layer group: ' + '; '.join(f"{p.name} {', '.join(f'{r:.2e}' for r in p.rates)}" for p in self.phases if p.rates)]
     lines += ['', '![losses, rates and LR finders](report.png)', '',
               *[f'![LR finder before the {p.name} phase](lr_find_{p.name}.png)' for p in self.phases if p.finder is not None],
               *[f'![rate search of the {p.name} phase](search_{p.name}.png)' for p in self.phases if p.search is not None], '']
@@ -652,12 +691,12 @@ def load(cls:FineTuneReport, folder)->FineTuneReport:
 def two_phase(learn,                 # a fastai `Learner` with a body and a head in separate layer groups
               head_epochs:int,       # phase 1: one-cycle epochs on the head, body frozen
               body_epochs:int,       # phase 2: one-cycle epochs on everything, discriminative rates
-              head_lr=None,          # phase 1's rate (default: the LR finder's recommendation; 'search': the rate search)
-              body_lr=None,          # phase 2's rate(s) (default: `slice(hi/10, hi)` by `body_rate_rule`)
+              head_lr:float|str=None, # phase 1's rate (default: the LR finder's recommendation; 'search': the rate search)
+              body_lr:float|list|slice=None, # phase 2's rate(s) (default: `slice(hi/10, hi)` by `body_rate_rule`)
               head_kw:dict=None,     # more arguments for `fit_head` (e.g. `pct_start`, `div`, `cache`, `search_kw`)
               body_kw:dict=None,     # more arguments for `fit_body` (e.g. `below_head`, `spread`, `pct_start`)
               finder_kw:dict=None,   # settings for both LR finders (e.g. `seed`, `num_it`)
-              save_to=None,          # folder to write the report into (checked before training)
+              save_to:str|Path=None, # folder to write the report into (checked before training)
               progress=True,         # fastai's bars and tables; 'lines': one plain line per LR sweep and epoch; False: quiet
               head:str='train',      # phase 1: 'train' the head with one-cycle, or fit a linear 'probe' (LP-FT, 0 epochs)
               **kwargs,              # `fit_one_cycle` settings for both phases: wd, moms, cbs, ...

@@ -50,13 +50,13 @@ REFERENCES = Path(str(files('ftkit')/'references'))     # package data: installe
 
 # %% ../nbs/08_reproduce.ipynb #cd0c4e49
 def reference_path(name:str,     # a key of `REFERENCE_SWEEPS`
-                   folder=None,  # where the references are (default: ftkit's package data)
+                   folder:str|Path=None, # where the references are (default: ftkit's package data)
                   )->Path:
     "Where the reference curve `name` is stored."
     if name not in REFERENCE_SWEEPS: raise ValueError(f"`name` must be one of {list(REFERENCE_SWEEPS)}, got {name!r}")
     return Path(folder or REFERENCES)/f'{name}.json'
 
-def load_reference(name:str, folder=None)->LRFindResult:
+def load_reference(name:str, folder:str|Path=None)->LRFindResult:
     "The stored reference curve `name`."
     path = reference_path(name, folder)
     if not path.exists(): raise FileNotFoundError(f"no reference {name!r} in {path.parent}: write it with `save_references([{name!r}], folder)`")
@@ -71,8 +71,8 @@ def reference_names(names=None)->list:
     return names
 
 # %% ../nbs/08_reproduce.ipynb #bc9fd4cc
-def save_references(names=None,  # which references (default: all)
-                    folder=None, # where to write them (default: ftkit's package data, the tracked files)
+def save_references(names:list=None, # which references (default: all)
+                    folder:str|Path=None, # where to write them (default: ftkit's package data, the tracked files)
                    )->list:
     "Re-run the reference sweeps `names` and store them: only when a sweep is meant to change."
     paths = []
@@ -82,8 +82,8 @@ def save_references(names=None,  # which references (default: all)
     return paths
 
 # %% ../nbs/08_reproduce.ipynb #db364178
-def reproduce(names=None,          # which references (default: all)
-              folder=None,         # where the references are (default: ftkit's package data)
+def reproduce(names:list=None,     # which references (default: all)
+              folder:str|Path=None, # where the references are (default: ftkit's package data)
               rtol:float=1e-4,     # largest relative smoothed-loss gap allowed where the curve is stable
               lr_factor:float=2.,  # largest factor allowed between the two recommendations
              )->pd.DataFrame:

@@ -10,6 +10,7 @@ import inspect, numbers, time
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from .figures import NotebookFigure
 from fastai.vision.all import set_seed
@@ -86,7 +87,7 @@ def _check_learner(learn, epochs:int, names:list):
 
 # %% ../nbs/07_strategies.ipynb #7610b040
 def compare_strategies(make_learner,          # function returning a fresh `Learner`; may take `seed` and `pretrained`
-                       strategies=None,       # names from `STRATEGIES` (default: all of them)
+                       strategies:list=None,  # names from `STRATEGIES` (default: all of them)
                        seeds=(0, 1, 2),       # one run per strategy and seed; the seed also goes to `make_learner`
                        epochs:int=15,         # the epoch budget of every strategy (the linear probe uses none)
                       )->pd.DataFrame:        # one row per strategy: mean, std, min, max, per-seed accuracies, seconds
@@ -118,7 +119,7 @@ def compare_strategies(make_learner,          # function returning a fresh `Lear
 
 # %% ../nbs/07_strategies.ipynb #fda21864
 def plot_strategies(tables:dict,  # `{label: compare_strategies(...) table}`, e.g. one per data-set size
-                    ax=None,       # draw into this Axes (default: a new Figure)
+                    ax:Axes=None,  # draw into this Axes (default: a new Figure)
                    )->Figure:
     "Mean accuracy per strategy (bars: one standard deviation; dots: each seed), one colour per table."
     tables = dict(tables)

@@ -85,6 +85,14 @@ def run_all(page, tries:int=3)->int:
     return 0
 
 
+# Every table in an output whose right edge passes its output area's (it would be cut off or scroll), with its first
+# header cells, e.g. a report summary whose `rule` column made it 1,900 px wide.
+TABLES_CUT_OFF = '''() => [...document.querySelectorAll('.jp-OutputArea-output table')]
+    .filter(t => t.getBoundingClientRect().right > t.closest('.jp-OutputArea-output').getBoundingClientRect().right + 1
+                 || t.closest('.jp-OutputArea-output').scrollWidth > t.closest('.jp-OutputArea-output').clientWidth + 1)
+    .map(t => [...t.querySelectorAll('th')].slice(0, 4).map(h => h.innerText).join(' | '))'''
+
+
 def test_run_all_in_jupyterlab_shows_every_plot(lab):
     from playwright.sync_api import sync_playwright
     url, token, root = lab
@@ -92,10 +100,11 @@ def test_run_all_in_jupyterlab_shows_every_plot(lab):
     n_code = sum(c.cell_type == 'code' for c in nbformat.read(saved, as_version=4).cells)   # not counted from a page still rendering
     screenshot = Path(os.environ.get('FTKIT_ARTIFACTS', root))/'two_phase_run_all.png'
     screenshot.parent.mkdir(parents=True, exist_ok=True)
+    n_tables, cut_off_tables, warning_boxes = 0, [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu'])
         try:
-            page = browser.new_page(viewport={'width': 1400, 'height': 1000})
+            page = browser.new_page(viewport={'width': 1280, 'height': 1000})                  # a laptop's width
             page.goto(f'{url}/lab/tree/{TUTORIAL.name}?token={token}')
             page.locator('.jp-Notebook .jp-Cell').first.wait_for(timeout=120_000)
             page.get_by_text('Kernel status: Idle').first.wait_for(state='attached', timeout=120_000)   # the kernel is up
@@ -108,6 +117,12 @@ def test_run_all_in_jupyterlab_shows_every_plot(lab):
             page.keyboard.press('Control+s')
             page.wait_for_timeout(2000)
             images_on_page = page.locator('.jp-OutputArea-output img').count()
+            cut_off_tables = page.evaluate(TABLES_CUT_OFF)
+            n_tables = page.locator('.jp-OutputArea-output table').count()
+            warning_boxes = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
+            if n_tables:                                                                    # the report's table, as a user sees it
+                page.locator('.jp-OutputArea-output table').last.scroll_into_view_if_needed()
+                page.screenshot(path=str(screenshot.with_name('two_phase_report_table.png')))
             if images_on_page: page.locator('.jp-OutputArea-output img').last.scroll_into_view_if_needed()
             page.screenshot(path=str(screenshot))                                           # also when something failed
         finally: browser.close()
@@ -124,6 +139,9 @@ def test_run_all_in_jupyterlab_shows_every_plot(lab):
         assert any('image/png' in o.get('data', {}) for o in cell.outputs), f"no image from:\n{cell.source}"
     assert not any('image/png' not in o.get('data', {}) and any('<Figure size' in t for t in texts(o)) for c in code for o in c.outputs)
     images = sum('image/png' in o.get('data', {}) for c in code for o in c.outputs)
+    assert not warning_boxes, f'warning boxes on the page (screenshot {screenshot}): {warning_boxes}'
+    assert n_tables >= 2 and not cut_off_tables, f'tables wider than their output area at 1280 px: {cut_off_tables} (screenshot {screenshot})'
     assert images_on_page == images >= len(drawing_cells(nb)), (images_on_page, images)
-    print(f'{TUTORIAL.name} in JupyterLab + Chromium: {len(code)} code cells ran, {images} images, Run All took {tries} '
+    print(f'{TUTORIAL.name} in JupyterLab + Chromium at 1280 px: {len(code)} code cells ran, {images} images, '
+          f'{n_tables} tables, none cut off, no warning box; Run All took {tries} '
           f'click(s), screenshot {screenshot}')
