@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from families import family_learner
 from lr_find_regret import EPOCHS, RESULTS, regret
 from ftkit.basics import write_text_atomically
-from ftkit.finder import LRFindResult, lr_find
+from ftkit.curve import LRFindResult
+from ftkit.finder import lr_find
 from ftkit.groups import unfreeze
 from ftkit.recipe import fit_head
 

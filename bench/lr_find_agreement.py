@@ -7,7 +7,8 @@ import importlib.util, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 import numpy as np
-from ftkit.finder import learner_state, lr_find, state_differences
+from ftkit.sweep import learner_state, state_differences
+from ftkit.finder import lr_find
 
 spec = importlib.util.spec_from_file_location('test_learners', Path(__file__).parent.parent/'tests'/'test_learners.py')
 tests = importlib.util.module_from_spec(spec); spec.loader.exec_module(tests)

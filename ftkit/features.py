@@ -21,7 +21,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 from .groups import freeze, unfreeze
-from .finder import loader_batch_size
+from .sweep import loader_batch_size
 from .models import BATCHNORM_TYPES
 from .basics import check_flag, check_whole, modes_kept, plain_number, positive_number
 

@@ -22,8 +22,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from .figures import NotebookFigure, save_figure
 from fastai.vision.all import Callback, CancelValidException, DataLoader, DataLoaders, Learner, no_random, num_distrib
-from .finder import (NOISE_LIMIT, LRFindResult, check_finder_args, frozen_groups, loader_batch_size, lr_find, main_process,
-                          plot_lr_finds, rank0_warn, smooth_losses)
+from .curve import LRFindResult, NOISE_LIMIT, plot_lr_finds
+from .sweep import check_finder_args, frozen_groups, loader_batch_size, main_process, rank0_warn, smooth_losses
+from .finder import lr_find
 from .groups import (ONE_CYCLE_DEFAULTS, check_lr, check_one_cycle, freeze, group_lrs, layer_groups, lr_text, plain_lr,
                           settings_dict, unfreeze)
 from fastcore.basics import noop, patch, patch_to

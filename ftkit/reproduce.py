@@ -15,7 +15,8 @@ from fastai.vision.all import accuracy, set_seed
 from .data import digits_dls
 from .models import sample_backbone, transfer_learner
 from .groups import unfreeze
-from .finder import LRFindResult, check_tolerances, lr_find, plot_lr_finds
+from .curve import check_tolerances, LRFindResult, plot_lr_finds
+from .finder import lr_find
 from .recipe import fit_body, fit_head
 
 # %% auto #0

@@ -11,7 +11,7 @@ from torch import nn
 from fastai.vision.all import Callback, accuracy, set_seed
 
 from ftkit.all import *
-from ftkit.finder import learner_state, state_differences
+from ftkit.sweep import learner_state, state_differences
 from ftkit.recipe import fit_head
 
 def make_learner(**kwargs):
