@@ -16,8 +16,8 @@ import ftkit
 # took 4.6 s of the 4.8 s `ftkit --help` took (2-core machine). Each command imports what it needs when it runs.
 
 # %% auto #0
-__all__ = ['BACKWARD_COST', 'run_demo', 'expected_seconds', 'time_one_batch', 'run_finetune', 'run_reproduce',
-           'stored_references', 'main']
+__all__ = ['STEP_COST', 'run_demo', 'expected_seconds', 'time_one_batch', 'run_finetune', 'run_reproduce', 'stored_references',
+           'main']
 
 # %% ../nbs/10_cli.ipynb #360cde64
 def _say(progress:bool): return print if progress else (lambda *a, **k: None)
@@ -86,7 +86,7 @@ def architecture(name:str):
     return torchvision.models.get_model_builder(name)
 
 # %% ../nbs/10_cli.ipynb #5bd4004b
-BACKWARD_COST = dict(frozen=0.1, unfrozen=2.0)     # a backward pass's time, in forward passes: the head alone, everything
+STEP_COST = dict(frozen=3.5, unfrozen=5.5)   # a training step's time in (eval, no-grad) forward passes; measured, see above
 
 def expected_seconds(learn,                 # the learner `two_phase` will train
                      head_epochs:int,       # phase 1's one-cycle epochs (0 with the probe)
@@ -97,7 +97,7 @@ def expected_seconds(learn,                 # the learner `two_phase` will train
                     )->dict:                # seconds: 'finders', 'head', 'body' and their 'total'
     "Forecast `two_phase`'s time from one timed validation batch, leaving the learner and the random states untouched."
     load, forward = batch_seconds or time_one_batch(learn)
-    step = lambda part: load + forward * (1 + BACKWARD_COST[part])
+    step = lambda part: load + forward * STEP_COST[part]
     validate = len(learn.dls.valid) * (load + forward)
     n_train = len(learn.dls.train)
     phase1 = (n_train * (load + forward) + validate if head == 'probe'
@@ -130,7 +130,7 @@ def cpu_forecast(learn, head_epochs:int, body_epochs:int, head:str, size:int)->s
     shorter = [f'--size {size // 2} (about 4x less)'] if size >= 64 else []
     shorter += [f'--body-epochs {max(1, body_epochs // 2)}'] if body_epochs > 1 else []
     shorter += ['--head probe (no phase-1 epochs, one finder)'] if head != 'probe' else []
-    return (f"No GPU: expect about {minutes(parts['total'])} on this CPU (LR finders {minutes(parts['finders'])}, phase 1 "
+    return (f"No GPU: expect up to about {minutes(parts['total'])} on this CPU (LR finders {minutes(parts['finders'])}, phase 1 "
             f"{minutes(parts['head'])}, phase 2 {minutes(parts['body'])}). Shorter: {', '.join(shorter) or 'fewer images'}, or a GPU.")
 
 # %% ../nbs/10_cli.ipynb #6756afb4

@@ -88,6 +88,8 @@ def test_finetune_a_folder_offline(tmp_path):
     assert [p['epochs'] for p in report['phases']] == [1, 2]
     assert report['info']['settings']['arch'] == 'resnet18' and report['info']['classes'] == ['blue', 'red']
     assert set(json.loads(done.stdout.strip().splitlines()[-1])) == {'head', 'body'}
+    forecast = [l for l in done.stdout.splitlines() if l.startswith('No GPU: expect up to about')]   # a CPU run says how long
+    assert len(forecast) == 1 and '--body-epochs 1' in forecast[0] and '--head probe' in forecast[0], done.stdout
 
 @pytest.mark.parametrize('args,message', [(['--arch', 'resnet19'], 'arch'), (['--epochs', '0', '2'], 'head_epochs'),
                                           (['--size', '0'], 'size')])
