@@ -37,9 +37,8 @@ from .basics import check_flag, check_whole, modes_kept, positive_number, read_j
 
 # %% auto #0
 __all__ = ['SEARCH_RATES', 'MOVING_AVERAGE_BETA', 'HeadRateSearch', 'PhaseResult', 'finder_choice', 'chosen_rate',
-           'search_head_lr', 'fit_head', 'body_rate_rule', 'fit_body', 'fit_probe', 'rate_range', 'lower_is_better',
-           'main_metric', 'phase_warnings', 'summary_markdown', 'FineTuneReport', 'plot_phase_losses',
-           'plot_phase_rates', 'two_phase']
+           'search_head_lr', 'fit_head', 'body_rate_rule', 'fit_body', 'fit_probe', 'FineTuneReport',
+           'plot_phase_losses', 'plot_phase_rates', 'two_phase']
 
 # %% ../nbs/05_recipe.ipynb #720a8436
 @dataclass
