@@ -22,7 +22,7 @@ from .sweep import smooth_losses
 
 # %% auto #0
 __all__ = ['SUGGESTION_RULES', 'fastai_suggestions', 'recommendation_rule', 'recommend', 'sweep_passes', 'diagnose',
-           'curve_notes', 'LRFindResult', 'numeric_array', 'CurveAgreement', 'check_tolerances', 'plot_lr_finds']
+           'curve_notes', 'LRFindResult', 'CurveAgreement', 'plot_lr_finds']
 
 # %% ../nbs/02b_curve.ipynb #bd9d1ec9
 SUGGESTION_RULES = {'valley': valley, 'steep': steep, 'minimum': minimum, 'slide': slide}
@@ -202,13 +202,6 @@ def from_dict(cls:LRFindResult, data:dict, where:str='the result')->LRFindResult
     stop = field('stop', lambda v: isinstance(v, str), 'a text saying why the sweep stopped')
     return cls(lrs, losses, smoothed, settings, stop)
 
-def numeric_array(value, ndim:int)->np.ndarray:
-    "`value` (nested JSON lists) as a float array of `ndim` dimensions whose entries are all finite numbers; else None."
-    try: array = np.asarray(value)
-    except ValueError: return None                                    # ragged rows
-    if array.ndim != ndim or array.dtype.kind not in 'iuf' or not np.isfinite(array).all(): return None
-    return array.astype(float)
-
 @patch(cls_method=True)
 def load(cls:LRFindResult, path)->LRFindResult:
     "Read a result written by `LRFindResult.save` (format version 1), every field checked; unknown fields are ignored."
@@ -217,6 +210,14 @@ def load(cls:LRFindResult, path)->LRFindResult:
     if kind != RESULT_FORMAT.split('/')[0]: raise ValueError(f"`path` {path} is not an ftkit LRFindResult file (format {data.get('format')!r})")
     if version != '1': raise ValueError(f"`path` {path} is format version {version}, newer than this ftkit reads (1): upgrade ftkit")
     return cls.from_dict(data, f'`path` {path}')
+
+# %% ../nbs/02b_curve.ipynb #aea017a2
+def numeric_array(value, ndim:int)->np.ndarray:
+    "`value` (nested JSON lists) as a float array of `ndim` dimensions whose entries are all finite numbers; else None."
+    try: array = np.asarray(value)
+    except ValueError: return None                                    # ragged rows
+    if array.ndim != ndim or array.dtype.kind not in 'iuf' or not np.isfinite(array).all(): return None
+    return array.astype(float)
 
 # %% ../nbs/02b_curve.ipynb #e3e82cde
 SWEEP_SETTINGS = ('start_lr', 'end_lr', 'num_it', 'stop_div', 'beta', 'step_mode', 'seed', 'frozen_groups', 'bs', 'processes')
@@ -278,13 +279,6 @@ class CurveAgreement:
         ax.legend(loc='best', fontsize=8)
         return fig
 
-def check_tolerances(rtol, lr_factor):
-    "Raise a ValueError naming `rtol` (a share >= 0) or `lr_factor` (a factor >= 1) when it cannot be a tolerance."
-    if not (positive_number(rtol) or plain_number(rtol) == 0) or isinstance(rtol, bool):
-        raise ValueError(f"`rtol` must be a relative gap >= 0 (e.g. 1e-4), got {rtol!r}")
-    if not positive_number(lr_factor) or plain_number(lr_factor) < 1:
-        raise ValueError(f"`lr_factor` must be a factor >= 1 between two recommendations (e.g. 2), got {lr_factor!r}")
-
 @patch
 def compare(self:LRFindResult, reference:LRFindResult, # the stored curve to reproduce
             rtol:float=1e-4,     # largest relative smoothed-loss gap allowed where the curve is stable
@@ -307,6 +301,14 @@ def compare(self:LRFindResult, reference:LRFindResult, # the stored curve to rep
     same_torch = self.settings.get('torch') == reference.settings.get('torch')
     return CurveAgreement(same_settings, bool(same_rates), (len(self.lrs), len(reference.lrs)), stable,
                           float(gaps.max()) if m else math.inf, ratios, rec, rtol, lr_factor, same_torch, self, reference)
+
+# %% ../nbs/02b_curve.ipynb #52fea034
+def check_tolerances(rtol, lr_factor):
+    "Raise a ValueError naming `rtol` (a share >= 0) or `lr_factor` (a factor >= 1) when it cannot be a tolerance."
+    if not (positive_number(rtol) or plain_number(rtol) == 0) or isinstance(rtol, bool):
+        raise ValueError(f"`rtol` must be a relative gap >= 0 (e.g. 1e-4), got {rtol!r}")
+    if not positive_number(lr_factor) or plain_number(lr_factor) < 1:
+        raise ValueError(f"`lr_factor` must be a factor >= 1 between two recommendations (e.g. 2), got {lr_factor!r}")
 
 # %% ../nbs/02b_curve.ipynb #9134d102
 @patch
