@@ -426,6 +426,7 @@ def fit_head(learn,                # a fastai `Learner` with a body and a head i
         elif not searching: rule = 'given'
         phase = run_phase(learn, 'head', epochs, lr, rule, found, fit_kw, progress, started)
     phase.fit_settings['cache'], phase.search = cached, searched
+    learn.ftkit_head_lr = float(phase.rates[-1])      # what `fit_body` reads for its rule when called on its own
     return phase
 
 # %% ../nbs/05_recipe.ipynb #f8163a70
@@ -454,7 +455,7 @@ def body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
 def fit_body(learn,                  # a fastai `Learner` with a body and a head in separate layer groups
              epochs:int,             # one-cycle epochs on the whole network
              lr:float|list|slice=None, # number, list or slice; None: `slice(hi/spread, hi)` by `body_rate_rule`
-             head_lr:float=None,     # phase 1's rate, for the rule (`two_phase` passes it)
+             head_lr:float=None,     # phase 1's rate, for the rule (default: the head's rate of the last `fit_head`)
              below_head:float=3.,    # hi = head_lr / below_head (the blog advice is 10; measured below)
              spread:float=10.,       # lo = hi / spread: the early body's rate against the head's
              div:float=ONE_CYCLE_DEFAULTS['div'],             # one-cycle starts at lr/div (fastai's 25)
@@ -474,6 +475,7 @@ def fit_body(learn,                  # a fastai `Learner` with a body and a head
                    "pretrained body together, and the head's large early gradients can damage the body. Run "
                    "`fit_head(learn, epochs)` first (or `two_phase`), or unfreeze on purpose before calling `fit_body`")
     settings = None if lr is not None else finder_settings(learn, finder_kw, progress)
+    if head_lr is None: head_lr = getattr(learn, 'ftkit_head_lr', None)      # set by `fit_head`, cleared by `fit_probe`
     unfreeze(learn)
     found, candidates = None, {}
     if lr is None:
@@ -492,6 +494,7 @@ def fit_probe(learn,                # a fastai `Learner` whose model is `nn.Sequ
     started = time.perf_counter()
     freeze(learn)
     probe = linear_probe(learn, to_head=True, seed=seed)
+    learn.ftkit_head_lr = None                         # the probe was fitted, not trained at a rate
     with learn.no_bar(), learn.no_logging(): values = learn.validate()
     names = ['valid_loss'] + [getattr(m, 'name', str(m)) for m in learn.metrics]
     rule = (f"logistic regression on the frozen body's {probe.n_features} features, C={probe.C:g}"
