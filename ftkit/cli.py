@@ -108,18 +108,18 @@ def expected_seconds(learn,                 # the learner `two_phase` will train
 
 def time_one_batch(learn)->tuple:
     "Seconds to load one validation batch and to run the model on it (the second of two runs), all state kept."
-    import random, time
-    import numpy as np, torch
+    import time, torch
+    from fastai.torch_core import get_random_states, set_random_states
     from ftkit.basics import modes_kept
     dl = learn.dls.valid
-    states, dl_rng = (random.getstate(), np.random.get_state(), torch.get_rng_state()), dl.rng.getstate()
+    states, dl_rng = get_random_states(), dl.rng.getstate()      # fastai's: Python, NumPy, torch and CUDA generators
     try:
         started = time.perf_counter(); xb = dl.one_batch()[:dl.n_inp]; load = time.perf_counter() - started
         with modes_kept(learn.model) as model, torch.no_grad():
             model.eval(); model(*xb)
             started = time.perf_counter(); model(*xb); forward = time.perf_counter() - started
     finally:
-        dl.rng.setstate(dl_rng); random.setstate(states[0]); np.random.set_state(states[1]); torch.set_rng_state(states[2])
+        dl.rng.setstate(dl_rng); set_random_states(**states)
     return load, forward
 
 # %% ../nbs/10_cli.ipynb #d0c1ec9b

@@ -20,7 +20,8 @@ class ApiRenderer(BasicMarkdownRenderer):
         text = super()._repr_markdown_()
         if inspect.isclass(self.sym): text = text.replace('```python\ndef ', '```python\nclass ', 1)
         text = text.replace(':NoneType=None', '=None')            # no annotation: nbdev shows the default's type
-        return re.sub(r'#LNone\b', f'#L{source_line(self.sym)}' if source_line(self.sym) else '', text, count=1)
+        line = source_line(self.sym)
+        return re.sub(r'#LNone\b', f'#L{line}' if line else '', text, count=1)
 
 def source_line(sym)->int:
     "The line `sym` is defined on in its file (None if Python cannot tell, e.g. for a builtin)."
