@@ -8,16 +8,19 @@ Docs: https://ftkit.github.io/ftkit/models.html.md"""
 from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
+import warnings
 from importlib.resources import files
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 from fastai.vision.all import (BnFreeze, Callback, ConvLayer, Learner, TensorImageBW, Transform, accuracy, apply_init, bn_types,
-                               create_head, cut_model, get_c, imagenet_stats, L, num_features_model, params, set_seed)
+                               Normalize, create_head, cut_model, get_c, imagenet_stats, L, num_features_model, params,
+                               set_seed)
 from fastai.vision.learner import _add_norm, _get_first_layer, _update_first_layer
 from .data import digits_dls
-from .basics import check_flag, modes_kept, whole_number
+from .basics import check_flag, modes_kept, user_stacklevel, whole_number
 
 # %% auto #0
 __all__ = ['BN_POLICIES', 'BATCHNORM_TYPES', 'sample_body', 'TimmBody', 'body_head_splitter', 'FreezeBatchNorm',
@@ -30,10 +33,12 @@ def sample_body(channels:tuple=(16, 32, 64), # output channels of the three stag
                )->nn.Sequential:
     "The architecture of `sample_backbone`: three named stages of two `ConvLayer`s, the last two stages at stride 2."
     c1, c2, c3 = channels
-    return nn.Sequential(OrderedDict(
+    body = nn.Sequential(OrderedDict(
         stem=nn.Sequential(ConvLayer(in_channels, c1), ConvLayer(c1, c1)),
         stage1=nn.Sequential(ConvLayer(c1, c2, stride=2), ConvLayer(c2, c2)),
         stage2=nn.Sequential(ConvLayer(c2, c3, stride=2), ConvLayer(c3, c3))))
+    body.input_stats = None              # pretrained on the digits as they come: no normalisation (see `transfer_learner`)
+    return body
 
 # %% ../nbs/01_models.ipynb #b288461a
 BN_POLICIES = ('train', 'frozen')
@@ -135,6 +140,19 @@ def _match_channels(body, n_in, pretrained):
                          "convert the images or use a body built for them")
     _update_first_layer(body, n_in, pretrained)
 
+# %% ../nbs/01_models.ipynb #503915e2
+UNKNOWN_STATS = 'unknown'
+
+def body_stats(model:nn.Module|None, # the whole model, before the cut (None: nothing is known about it)
+               builder:bool,         # it came from a torchvision builder (whose weights are ImageNet's)
+              ):
+    "The input statistics `model`'s weights expect: `(mean, std)`, None (inputs as they come), or `UNKNOWN_STATS`."
+    if model is not None and hasattr(model, 'input_stats'): return model.input_stats   # ftkit's bodies (or yours) declare it
+    cfg = getattr(model, 'pretrained_cfg', None)                                          # timm models carry their own
+    if isinstance(cfg, dict) and cfg.get('mean') is not None and cfg.get('std') is not None:
+        return tuple(cfg['mean']), tuple(cfg['std'])
+    return imagenet_stats if builder else UNKNOWN_STATS
+
 # %% ../nbs/01_models.ipynb #d58b4a6e
 @torch.no_grad()
 def body_channels(body:nn.Module, n_in:int)->int:
@@ -148,9 +166,11 @@ def body_channels(body:nn.Module, n_in:int)->int:
         raise ValueError(f"`body` failed on {n_in}-channel images of 64 to 448 pixels: {errors[-1]}")
 
 def make_body(body, cut=None, pretrained:bool=True, arch=None)->tuple:
-    "Resolve `transfer_learner`'s `body` argument to `(body module, add ImageNet normalisation?)`."
-    if isinstance(body, (str, Path)): return body_from_checkpoint(body, arch, cut), False
-    if isinstance(body, nn.Module): model, imagenet = body, False
+    "Resolve `transfer_learner`'s `body` argument to `(body module, the input statistics its weights expect)` (see `body_stats`)."
+    if isinstance(body, (str, Path)):
+        model = body_from_checkpoint(body, arch, cut)
+        return model, body_stats(model if arch is None else arch if isinstance(arch, nn.Module) else None, False)
+    if isinstance(body, nn.Module): model, builder = body, False
     elif callable(body):
         try: model = body(weights='DEFAULT' if pretrained else None)
         except OSError as e:              # no network (URLError), or an unreadable cache: say what to do instead
@@ -159,9 +179,10 @@ def make_body(body, cut=None, pretrained:bool=True, arch=None)->tuple:
                                   f"or read ({reason}). Without a network, put the weights file in "
                                   f"{Path(torch.hub.get_dir())/'checkpoints'}, or start from random weights (pretrained=False)") from None
         if not isinstance(model, nn.Module): raise TypeError(f"`body` builder {body} returned {type(model).__name__}, not an nn.Module")
-        imagenet = pretrained
+        builder = True
     else: raise TypeError(f"`body` must be an nn.Module, a torchvision builder or a checkpoint path, got {type(body).__name__}")
-    return cut_body(model, cut), imagenet
+    stats = body_stats(model, builder)               # read before the cut: timm's configuration lives on the whole model
+    return cut_body(model, cut), stats
 
 # %% ../nbs/01_models.ipynb #50fc7909
 def body_head_splitter(model:nn.Module, # `nn.Sequential(body, head)`, as built by `transfer_learner`
@@ -181,6 +202,37 @@ class FreezeBatchNorm(BnFreeze):
         for m in self.model.modules():
             if isinstance(m, BATCHNORM_TYPES) and not any(p.requires_grad for p in m.parameters()): m.eval()
 
+# %% ../nbs/01_models.ipynb #28d56591
+def _dls_normalize(dls):
+    "The `Normalize` transform among `dls`'s batch transforms (None if there is none)."
+    return next((t for t in dls.after_batch.fs if isinstance(t, Normalize)), None)
+
+def check_normalize(normalize, dls, n_in:int):
+    "`normalize` as None, False or `(mean, std)` tuples, checked against the images' channels and `dls`'s own `Normalize`."
+    if normalize is None or normalize is False: return normalize
+    try: mean, std = (np.asarray(s, dtype=float).reshape(-1) for s in normalize)
+    except (TypeError, ValueError): mean = std = np.array([])
+    if not len(mean) or len(mean) != len(std) or not np.isfinite([*mean, *std]).all() or (std <= 0).any():
+        raise ValueError("`normalize` must be None (the body's own statistics), False (none) or (mean, std) with one number "
+                         f"per channel and every std > 0, e.g. fastai's imagenet_stats; got {normalize!r}")
+    if len(mean) != n_in: raise ValueError(f"`normalize` has {len(mean)} channels but the images have {n_in}: give one mean and std per channel")
+    if not hasattr(dls, 'after_batch'):
+        raise ValueError("`normalize` adds a fastai `Normalize` batch transform, and these are plain PyTorch loaders: "
+                         "normalise in the dataset's transforms and leave `normalize` None")
+    present = _dls_normalize(dls)
+    if present is not None and not (np.allclose(present.mean.flatten().cpu(), mean) and np.allclose(present.std.flatten().cpu(), std)):
+        raise ValueError(f"`dls` already normalises with mean {present.mean.flatten().tolist()} and std {present.std.flatten().tolist()}, "
+                         "not `normalize`'s: leave `normalize` None to keep the loaders' own, or build them without Normalize")
+    return tuple(mean.tolist()), tuple(std.tolist())
+
+def add_normalization(dls, stats, n_in:int, pretrained:bool):
+    "Add `Normalize` with `stats` to `dls` (fastai's rule: not twice, not for other channel counts); warn when none is known."
+    if isinstance(stats, tuple): _add_norm(dls, dict(stats=stats), True, n_in)
+    elif stats == UNKNOWN_STATS and pretrained and hasattr(dls, 'after_batch') and _dls_normalize(dls) is None:
+        warnings.warn("`body` is a pretrained module whose input statistics ftkit cannot know, and `dls` does not normalise its "
+                      "batches: pass normalize=imagenet_stats for torchvision's ImageNet weights, normalize=(mean, std) for "
+                      "others, or normalize=False if the body takes the images as they come", stacklevel=user_stacklevel())
+
 # %% ../nbs/01_models.ipynb #a2549e97
 def transfer_learner(dls,                 # the target task's `DataLoaders`
                      body,                 # nn.Module, torchvision builder, or checkpoint path; a module is trained in place
@@ -190,6 +242,7 @@ def transfer_learner(dls,                 # the target task's `DataLoaders`
                      splitter:Callable=None, # function model -> list of parameter groups (default: `body_head_splitter`)
                      cut:int|Callable=None, # where the body ends, as in fastai's `create_body`: an index or a function
                      arch:Callable=None,   # with a checkpoint path: the architecture it was saved from (default: sample body)
+                     normalize:tuple|bool=None, # None: the body's own input statistics when known; (mean, std); False: none
                      **kwargs,             # passed on to fastai's `Learner` (e.g. `metrics`, `loss_func`, `wd`)
                     )->Learner:
     "A fastai `Learner` with a new head on `body`, at least three layer groups, frozen when `pretrained`."
@@ -199,12 +252,13 @@ def transfer_learner(dls,                 # the target task's `DataLoaders`
         raise ValueError(f"`splitter` must be a function model -> list of parameter groups, or None, got {splitter!r}")
     check_callbacks(kwargs.get('cbs'))
     n_out = check_classes(dls, n_out)
-    body, imagenet = make_body(body, cut, pretrained, arch)
+    body, stats = make_body(body, cut, pretrained, arch)
     if not _has_params(body): raise ValueError("`body` has no parameters: nothing to fine-tune (check `cut`)")
     if splitter is None and len(body_blocks(body)) < 2:
         raise ValueError("`body` needs at least two blocks with parameters to split into early and late layer groups; "
                          "wrap its layers in an nn.Sequential of blocks or pass `splitter=`")
     n_in = _data_channels(dls)
+    normalize = check_normalize(normalize, dls, n_in)
     first, _, _ = _get_first_layer(body)
     # the output width does not depend on the input channels: measure it on what the first layer takes today
     n_features = num_features_model(body) if isinstance(body, nn.Sequential) else body_channels(body, getattr(first, 'in_channels', n_in))
@@ -215,7 +269,7 @@ def transfer_learner(dls,                 # the target task's `DataLoaders`
         raise ValueError("`splitter` returned a single layer group, so the pretrained body cannot be frozen apart from "
                          "the head; return the body's and the head's parameters as separate groups")
     _match_channels(body, n_in, pretrained)          # every check passed: only now change the user's body and loaders
-    if imagenet: _add_norm(dls, dict(stats=imagenet_stats), pretrained, n_in)
+    add_normalization(dls, (stats if pretrained else None) if normalize is None else normalize or None, n_in, pretrained)
     cbs = [*L(kwargs.pop('cbs', None)), *([FreezeBatchNorm()] if bn == 'frozen' else [])]   # one callback or a list, as `Learner`
     learn = Learner(dls, nn.Sequential(body, head), splitter=splitter or body_head_splitter,
                     train_bn=(bn == 'train'), cbs=cbs, **kwargs)
