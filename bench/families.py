@@ -7,12 +7,21 @@
   noisy backgrounds. The target is 5 *other* shapes (ring, diamond, X, hollow square, vertical bar) drawn the same way.
   Different architecture, input size, channels, images and labels.
 
+- 'real': a genuinely ImageNet-pretrained MobileNetV2 on real photos of clothes (10 classes), from the folder named by
+  the environment variable FTKIT_REAL (default ../shared/real; its README says where the files come from). Photos are
+  resized so the short side is `size` and centre-cropped (deterministic), decoded once per process.
+
 The pretrained shapes body is written to bench/weights/shapes_xresnet.pth the first time (about 30 s) and loaded
 after that; delete the file to pretrain again. On the source task's 300 validation images it scores 0.993."""
+import os
+from functools import lru_cache
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
-from fastai.vision.all import (Datasets, ItemGetter, Categorize, TensorImage, XResNet, ResBlock, accuracy, set_seed)
+from PIL import Image
+import torchvision
+from fastai.vision.all import (Datasets, ItemGetter, Categorize, IntToFloatTensor, TensorImage, XResNet, ResBlock, accuracy,
+                               set_seed)
 from ftkit.data import digits_dls, fitting_batch_size
 from ftkit.models import sample_backbone, transfer_learner
 
@@ -88,7 +97,74 @@ def shapes_body()->nn.Module:
     body.load_state_dict(torch.load(WEIGHTS, weights_only=True))
     return body
 
-FAMILIES = {'digits': (digits_dls, sample_backbone), 'shapes': (shapes_dls, shapes_body)}
+REAL = Path(os.environ.get('FTKIT_REAL', Path(__file__).resolve().parents[2]/'shared'/'real'))
+REAL_SOURCES = ("The real family needs a folder (FTKIT_REAL, default ../shared/real) with mobilenet_v2_imagenet.pth and "
+                "clothing/{train,valid,test}/<class>/*.jpg. Public sources: the network is Google's quantised ImageNet "
+                "MobileNetV2 (mobilenet_v2_1.0_224_quant.tflite in github.com/google-coral/test_data, Apache-2.0), dequantised "
+                "into torchvision's mobilenet_v2 with TensorFlow's SAME padding (see real_arch); the photos are "
+                "github.com/alexeygrigorev/clothing-dataset-small (its own train/validation/test split).")
+REAL_SIZE = 96                    # the network's pretraining size is 224; 96-160 px keeps a CPU run in minutes
+
+def real_folder()->Path:
+    "The real family's folder, or a clear error naming what it must hold and where the files come from."
+    if not (REAL/'mobilenet_v2_imagenet.pth').is_file() or not (REAL/'clothing'/'train').is_dir(): raise FileNotFoundError(f"{REAL}: {REAL_SOURCES}")
+    return REAL
+
+def real_arch()->nn.Module:
+    "torchvision's MobileNetV2 with TensorFlow's SAME padding: each stride-2 convolution unpadded, after a right/bottom ZeroPad2d."
+    model = torchvision.models.mobilenet_v2(weights=None)
+    for module in list(model.features.modules()):
+        for name, child in list(module.named_children()):
+            if isinstance(child, nn.Conv2d) and child.stride == (2, 2):
+                child.padding = (0, 0)
+                setattr(module, name, nn.Sequential(nn.ZeroPad2d((0, 1, 0, 1)), child))
+    return model
+
+def real_body()->nn.Module:
+    "The ImageNet MobileNetV2 with its own weights; it declares its inputs: RGB in [0, 1] normalised with mean 0.5, std 0.5."
+    model = real_arch()
+    model.load_state_dict(torch.load(real_folder()/'mobilenet_v2_imagenet.pth', weights_only=True))
+    model.input_stats = ((0.5,) * 3, (0.5,) * 3)
+    return model
+
+@lru_cache(maxsize=None)
+def real_photo(path:Path, size:int)->torch.Tensor:
+    "One photo as a uint8 (3, size, size) tensor: short side resized to `size` (bilinear), centre crop."
+    image = Image.open(path).convert('RGB')
+    w, h = image.size
+    scale = size / min(w, h)
+    image = image.resize((max(size, round(w * scale)), max(size, round(h * scale))), Image.BILINEAR)
+    w, h = image.size
+    left, top = (w - size) // 2, (h - size) // 2
+    return torch.from_numpy(np.asarray(image.crop((left, top, left + size, top + size)))).permute(2, 0, 1).contiguous()
+
+def real_files(split:str)->list:
+    "(path, class) of every photo of `split` ('train', 'valid', 'test'), sorted."
+    root = real_folder()/'clothing'/split
+    return [(f, d.name) for d in sorted(root.iterdir()) if d.is_dir() for f in sorted(d.iterdir())]
+
+def real_dls(n_per_class:int=None, seed:int=0, size:int=REAL_SIZE, bs:int=32, valid:str='valid', **kwargs):
+    "fastai DataLoaders for the real family: `n_per_class` training photos per class drawn by `seed`, all of `valid`."
+    rng = np.random.default_rng(seed)
+    by_class = {}
+    for f, c in real_files('train'): by_class.setdefault(c, []).append(f)
+    classes = sorted(by_class)
+    train = [(f, c) for c in classes for f in (by_class[c] if n_per_class is None else
+                                                [by_class[c][i] for i in sorted(rng.choice(len(by_class[c]), min(n_per_class, len(by_class[c])), replace=False))])]
+    held = real_files(valid)
+    items = [(TensorImage(real_photo(f, size)), c) for f, c in train + held]
+    dsets = Datasets(items, [[ItemGetter(0)], [ItemGetter(1), Categorize(vocab=classes)]],
+                     splits=[list(range(len(train))), list(range(len(train), len(items)))])
+    return dsets.dataloaders(bs=fitting_batch_size(len(train), bs), num_workers=0, after_batch=[IntToFloatTensor()], **kwargs)
+
+def test_accuracy(learn, size:int=REAL_SIZE)->float:
+    "Accuracy on the real family's test photos (never used to choose anything)."
+    items = [(TensorImage(real_photo(f, size)), c) for f, c in real_files('test')]
+    dl = learn.dls.test_dl(items, with_labels=True)
+    with learn.no_bar(), learn.no_logging(): preds, targets = learn.get_preds(dl=dl)
+    return float((preds.argmax(1) == targets).float().mean())
+
+FAMILIES = {'digits': (digits_dls, sample_backbone), 'shapes': (shapes_dls, shapes_body), 'real': (real_dls, real_body)}
 
 def family_learner(family:str, n_per_class:int, seed:int, bn:str='frozen', **kwargs):
     "A fresh `transfer_learner` of `family` (body frozen), its data and head seeded by `seed`."

@@ -27,45 +27,47 @@ sys.path.insert(0, str(Path(__file__).parent))
 from families import family_learner
 from ftkit.finder import lr_find
 from ftkit.groups import unfreeze
+from ftkit.basics import write_text_atomically
 from ftkit.recipe import body_rate_rule, fit_body, fit_head, search_head_lr
 
 EPOCHS, SEEDS, SIZES = 5, range(5), (20, 100)
+MODES = ('frozen', 'unfrozen', 'after phase 1', 'frozen, bn=train')
 GRID = np.logspace(-5, np.log10(3e-1), 10)
 RESULTS = Path(__file__).parent/'results'
 
 def accuracy(learn)->float:
     with learn.no_bar(), learn.no_logging(): return float(learn.validate()[1])
 
-def trained(family, n, seed, head_lr=None, body_lr=None):
+def trained(family, n, seed, head_lr=None, body_lr=None, bn='frozen'):
     "A fresh learner of the setting, its head trained at `head_lr` (if any), then everything at slice(body_lr/10, body_lr)."
-    learn = family_learner(family, n, seed)
+    learn = family_learner(family, n, seed, bn=bn)
     if head_lr is not None:
         set_seed(seed + 100)
-        fit_head(learn, EPOCHS, lr=float(head_lr), cache=True, progress=False)
+        fit_head(learn, EPOCHS, lr=float(head_lr), cache=bn == 'frozen', progress=False, keep_best=False)
     if body_lr is not None:
         set_seed(seed + 200)
-        fit_body(learn, EPOCHS, lr=slice(body_lr / 10, body_lr), progress=False)
+        fit_body(learn, EPOCHS, lr=slice(body_lr / 10, body_lr), progress=False, keep_best=False)
     return learn
 
 def run_setting(family, n, seed, mode, head_lr=None)->dict:
     "Grid and rules of one setting; for the frozen mode also the rate search and the cost of finder and search."
-    scores = {}
+    scores, frozen, bn = {}, mode.startswith('frozen'), 'train' if mode == 'frozen, bn=train' else 'frozen'
     def score(lr):
         lr = float(lr)
         if lr not in scores:
-            scores[lr] = accuracy(trained(family, n, seed, head_lr=lr) if mode == 'frozen' else
+            scores[lr] = accuracy(trained(family, n, seed, head_lr=lr, bn=bn) if frozen else
                                   trained(family, n, seed, head_lr=head_lr, body_lr=lr))
         return scores[lr]
-    learn = trained(family, n, seed, head_lr=head_lr if mode == 'after phase 1' else None)
-    if mode != 'frozen': unfreeze(learn)
+    learn = trained(family, n, seed, head_lr=head_lr if mode == 'after phase 1' else None, bn=bn)
+    if not frozen: unfreeze(learn)
     started = time.perf_counter()
-    found = lr_find(learn, ratios=None if mode == 'frozen' else slice(0.1, 1), seed=seed + 100, progress=False)
+    found = lr_find(learn, ratios=None if frozen else slice(0.1, 1), seed=seed + 100, progress=False)
     finder_seconds = time.perf_counter() - started
     rules = {**found.suggestions, 'ftkit recommended': found.recommended}
     record = dict(family=family, n_per_class=n, seed=seed, mode=mode, finder_seconds=finder_seconds,
                   finder_passes=found.settings['num_it'] * found.settings['bs'] / len(learn.dls.train_ds))
-    if mode == 'frozen':
-        searched = search_head_lr(learn, EPOCHS, seed=seed)
+    if frozen:
+        searched = search_head_lr(learn, EPOCHS, seed=seed)        # with bn='train': the approximation (features computed once)
         rules['ftkit search'] = searched.best
         record.update(search_seconds=searched.seconds, search=searched.to_dict())
     if mode == 'after phase 1':
@@ -77,19 +79,27 @@ def run_setting(family, n, seed, mode, head_lr=None)->dict:
                   rules={k: (None, None) if v is None else (float(v), score(v)) for k, v in rules.items()})
     return record
 
-def run_family(family):
+def run_family(family, sizes=SIZES, seeds=SEEDS, modes=MODES):
+    "Run every setting of `family` not yet in its results file (so a run can be resumed or extended: a new mode, a seed)."
     RESULTS.mkdir(exist_ok=True)
-    records = []
-    for n in SIZES:
-        for seed in SEEDS:
-            frozen = run_setting(family, n, seed, 'frozen')
-            records.append(frozen)
-            for mode in ('unfrozen', 'after phase 1'): records.append(run_setting(family, n, seed, mode, frozen['rules']['ftkit search'][0]))
-            for r in records[-3:]:
+    path = RESULTS/f'regret_{family}.json'
+    records = json.loads(path.read_text()) if path.exists() else []
+    for n in sizes:
+        for seed in seeds:
+            have = {r['mode']: r for r in records if r['n_per_class'] == n and r['seed'] == seed}
+            new = [m for m in modes if m not in have]
+            if not new: continue
+            for mode in new:
+                if not mode.startswith('frozen') and 'frozen' not in have:     # phase 2's settings start at the search's rate
+                    have['frozen'] = run_setting(family, n, seed, 'frozen'); records.append(have['frozen']); new.insert(0, 'frozen')
+                head_lr = None if mode.startswith('frozen') else have['frozen']['rules']['ftkit search'][0]
+                have[mode] = run_setting(family, n, seed, mode, head_lr)
+                records.append(have[mode])
+            for r in records[-len(new):]:
                 regrets = {k: 100 * (r['best'] - a) for k, (lr, a) in r['rules'].items() if a is not None}
                 print(f"{family} n={n} seed={seed} {r['mode']}: best {r['best']:.3f}; "
                       + ', '.join(f'{k} {v:.1f}' for k, v in regrets.items()), flush=True)
-            (RESULTS/f'regret_{family}.json').write_text(json.dumps(records, indent=1))
+            write_text_atomically(path, json.dumps(records, indent=1))
 
 def regret(record, rule):
     "Regret of `rule` in `record`; `recommended` without a trustworthy curve counts as fastai's valley, as `fit_head` uses it."
@@ -101,21 +111,23 @@ def mean_regret(records, family, mode, rule)->float:
     return np.nanmean([regret(r, rule) for r in records if r['family'] == family and r['mode'] == mode and rule in r['rules']])
 
 def cross_check(records, families, modes, rules):
-    "Choose the best of fastai's four rules on one family, per mode; report it on the other."
-    print('\nA rule chosen on one family, reported on the other (mean regret, points):')
-    print('| setting | chosen on | rule | regret there | regret on the other family |\n|---|---|---|---|---|')
+    "Leave one family out: choose the best of fastai's four rules on the others, per mode; report it on the one left out."
+    print('\nA rule chosen on the other families, reported on the one left out (mean regret, points):')
+    print('| setting | left out | chosen on | rule | regret there | regret on the family left out |\n|---|---|---|---|---|---|')
     fastai_rules = [r for r in rules if r in ('valley', 'steep', 'minimum', 'slide')]
     for m in modes:
         for f in families:
-            other = [g for g in families if g != f][0]
-            best = min(fastai_rules, key=lambda rule: mean_regret(records, f, m, rule))
-            print(f'| {m} | {f} | {best} | {mean_regret(records, f, m, best):.1f} | {mean_regret(records, other, m, best):.1f} |')
+            others = [g for g in families if g != f and any(r['family'] == g and r['mode'] == m for r in records)]
+            if not others or not any(r['family'] == f and r['mode'] == m for r in records): continue
+            there = lambda rule: np.mean([mean_regret(records, g, m, rule) for g in others])
+            best = min(fastai_rules, key=there)
+            print(f"| {m} | {f} | {' + '.join(others)} | {best} | {there(best):.1f} | {mean_regret(records, f, m, best):.1f} |")
 
 def report():
-    records = [r for f in ('digits', 'shapes') if (RESULTS/f'regret_{f}.json').exists()
+    records = [r for f in ('digits', 'shapes', 'real') if (RESULTS/f'regret_{f}.json').exists()
                for r in json.loads((RESULTS/f'regret_{f}.json').read_text())]
     families = list(dict.fromkeys(r['family'] for r in records))
-    modes = ('frozen', 'unfrozen', 'after phase 1')
+    modes = [m for m in MODES if any(r['mode'] == m for r in records)]
     rules = list(dict.fromkeys(k for r in records for k in r['rules']))
     head = '| rule | ' + ' | '.join(f'{f}: {m}' for f in families for m in modes) + ' |'
     print(head + '\n' + '|---' * (len(families) * len(modes) + 1) + '|')
@@ -129,21 +141,22 @@ def report():
     fallbacks = sum(r['rules']['ftkit recommended'][0] is None for r in records)
     print(f"\n(`recommended` was None, an untrustworthy curve, in {fallbacks} of {len(records)} settings; there it counts as valley, "
           "the rate `fit_head` and `fit_body` then use.)")
-    if len(families) == 2: cross_check(records, families, modes, rules)
+    if len(families) >= 2: cross_check(records, families, modes, rules)
     print('\nPer family and size (mean regret, points):')
     for f in families:
-        for n in SIZES:
+        for n in sorted({r['n_per_class'] for r in records if r['family'] == f}):
             rows = [r for r in records if r['family'] == f and r['n_per_class'] == n]
             print(f"{f} n={n}: " + '; '.join(f"{m}: " + ', '.join(f"{rule} {np.nanmean([regret(r, rule) for r in rows if r['mode'] == m]):.1f}"
                   for rule in ('ftkit recommended', 'ftkit search', 'fit_body rule') if any(rule in r['rules'] for r in rows if r['mode'] == m))
-                  for m in modes))
+                  for m in modes if any(r['mode'] == m for r in rows)))
     print('\nBest grid rate (median) and the cost of the frozen-mode finder and search:')
     for f in families:
         for m in modes:
             rows = [r for r in records if r['family'] == f and r['mode'] == m]
+            if not rows: continue
             best_lrs = [max(r['grid'], key=r['grid'].get) for r in rows]
             extra = ''
-            if m == 'frozen':
+            if m.startswith('frozen'):
                 extra = (f", finder {np.median([r['finder_seconds'] for r in rows]):.2f} s, search "
                          f"{np.median([r['search_seconds'] for r in rows]):.2f} s (medians)")
             print(f"{f} {m}: best rate median {np.median([float(x) for x in best_lrs]):.1e}, finder passes over the training set "
@@ -151,10 +164,13 @@ def report():
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser()
-    parser.add_argument('--family', choices=['digits', 'shapes'])
+    parser.add_argument('--family', choices=['digits', 'shapes', 'real'])
+    parser.add_argument('--sizes', type=int, nargs='+', default=list(SIZES))
+    parser.add_argument('--seeds', type=int, nargs='+', default=list(SEEDS))
+    parser.add_argument('--modes', nargs='+', default=list(MODES))
     parser.add_argument('--report', action='store_true')
     parser.add_argument('--threads', type=int, default=None)
     args = parser.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
-    if args.family: run_family(args.family)
+    if args.family: run_family(args.family, args.sizes, args.seeds, args.modes)
     if args.report or not args.family: report()

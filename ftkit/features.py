@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader as TorchDataLoader
 from fastai.vision.all import BnFreeze, DataLoader, DataLoaders, MixHandler, RandTransform, no_random
@@ -26,8 +27,8 @@ from .models import BATCHNORM_TYPES
 from .basics import check_flag, check_whole, modes_kept, plain_number, positive_number
 
 # %% auto #0
-__all__ = ['PROBES', 'bottleneck_features', 'ProbeResult', 'linear_probe', 'put_head', 'cache_problems', 'one_cpu_thread',
-           'cached_body']
+__all__ = ['PROBES', 'bottleneck_features', 'ProbeResult', 'linear_probe', 'svm_probe', 'put_head', 'feature_changes',
+           'input_callbacks', 'cache_problems', 'one_cpu_thread', 'cached_body']
 
 # %% ../nbs/06_features.ipynb #503d1fee
 def split_model(learn)->tuple:
@@ -91,6 +92,58 @@ def _folds(labels, cv:int, seed:int):
     n = min(cv, np.bincount(labels)[np.unique(labels)].min())
     return StratifiedKFold(n, shuffle=True, random_state=seed) if n >= 2 else None
 
+# %% ../nbs/06_features.ipynb #a9f133b5
+def standardised(x_fit:torch.Tensor, *xs)->list:
+    "`x_fit` and `xs` standardised with `x_fit`'s mean and standard deviation (a constant feature keeps scale 1, as scikit-learn's)."
+    mean, std = x_fit.mean(0), x_fit.std(0, unbiased=False)
+    std = torch.where(std > 0, std, torch.ones_like(std))
+    return [(x - mean) / std for x in (x_fit, *xs)]
+
+def fit_softmax(x:torch.Tensor, target:torch.Tensor, n_classes:int, C:float, start:tuple=None,
+                max_iter:int=1000, tol:float=1e-4)->tuple:
+    "`(W, b)` minimising mean cross-entropy + |W|^2 / (2 C n) (scikit-learn's multinomial objective) by full-batch L-BFGS from `start`."
+    W = torch.zeros(x.shape[1], n_classes, dtype=x.dtype) if start is None else start[0].clone()
+    b = torch.zeros(n_classes, dtype=x.dtype) if start is None else start[1].clone()
+    W.grad, b.grad = torch.zeros_like(W), torch.zeros_like(b)
+    onehot, n = F.one_hot(target, n_classes).to(x.dtype), len(target)
+    penalty = 1 / (C * n)
+    def objective():                  # the loss, its gradient written into .grad by hand (no autograd: 2x faster here)
+        log_p = (x @ W + b).log_softmax(1)
+        residual = (log_p.exp() - onehot) / n
+        torch.mm(x.T, residual, out=W.grad); W.grad.add_(W, alpha=penalty); b.grad.copy_(residual.sum(0))
+        return -(log_p * onehot).sum() / n + penalty / 2 * W.pow(2).sum()
+    torch.optim.LBFGS([W, b], lr=1, max_iter=max_iter, tolerance_grad=tol,   # tol: scikit-learn's default
+                      tolerance_change=1e-12, history_size=20,
+                      line_search_fn='strong_wolfe').step(objective)
+    return W, b
+
+def softmax_path(x:torch.Tensor, target:torch.Tensor, n_classes:int, Cs:list)->dict:
+    "`{C: (W, b)}` for every C, fitted from the strongest regularisation to the weakest, each started from the previous."
+    fits, start = {}, None
+    for C in sorted(set(Cs)): fits[C] = start = fit_softmax(x, target, n_classes, C, start)
+    return fits
+
+def logistic_probe(x:np.ndarray, y:np.ndarray, Cs:list, folds, seed:int=0)->tuple:
+    "`(C, cross-validated accuracy, StandardScaler + LogisticRegression pipeline)`: C chosen on `folds` (None: the first C)."
+    classes = np.unique(y)
+    x, target = torch.as_tensor(x, dtype=torch.float32), torch.as_tensor(np.searchsorted(classes, y))
+    C, cv_accuracy = Cs[0], None
+    if folds is not None and len(Cs) > 1:
+        scores = np.zeros((folds.get_n_splits(), len(Cs)))
+        for f, (fit, held) in enumerate(folds.split(np.zeros(len(y)), y)):
+            x_fit, x_held = standardised(x[fit], x[held])
+            path = softmax_path(x_fit, target[fit], len(classes), Cs)
+            for j, c in enumerate(Cs): scores[f, j] = float(((x_held @ path[c][0] + path[c][1]).argmax(1) == target[held]).float().mean())
+        best = int(np.argmax(scores.mean(0)))           # ties: the first in `Cs`, as scikit-learn's GridSearchCV
+        C, cv_accuracy = Cs[best], float(scores.mean(0)[best])
+    scaler = StandardScaler().fit(x.numpy())
+    W, b = softmax_path(torch.as_tensor(scaler.transform(x.numpy()), dtype=torch.float32), target, len(classes), [c for c in Cs if c <= C])[C]
+    W, b = W.double().numpy().T, b.double().numpy()
+    if len(classes) == 2: W, b = W[1:] - W[:1], b[1:] - b[:1]     # scikit-learn's binary layout: one row, for class 1
+    classifier = PROBES['logistic'](seed).set_params(C=C)
+    classifier.coef_, classifier.intercept_, classifier.classes_, classifier.n_features_in_ = W, b, classes, x.shape[1]
+    return C, cv_accuracy, make_pipeline(scaler, classifier)
+
 # %% ../nbs/06_features.ipynb #0c795225
 def probe_head(pooling:nn.Module, pipeline, n_classes:int)->nn.Sequential:
     "A head of `pooling` then one `nn.Linear` computing the fitted logistic `pipeline`'s class scores."
@@ -104,11 +157,11 @@ def probe_head(pooling:nn.Module, pipeline, n_classes:int)->nn.Sequential:
     return ProbeHead(*pooling, linear)
 
 class ProbeHead(nn.Sequential):
-    "A head made from a fitted linear probe: trained (by scikit-learn), though no optimizer has stepped it."
+    "A head made from a fitted linear probe: trained (by `linear_probe`), though no optimizer has stepped it."
 
 # %% ../nbs/06_features.ipynb #4d482fb1
 def linear_probe(learn,                   # a `Learner` whose model is `nn.Sequential(body, head)`
-                 model:str='logistic',    # 'logistic' (LogisticRegression) or 'svm' (a linear SVM)
+                 model:str='logistic',    # 'logistic' (multinomial logistic regression) or 'svm' (a linear SVM)
                  Cs=(1e-3, 1e-2, 1e-1, 1., 10., 100.), # the regularisation strengths to choose from
                  cv:int=5,                # cross-validation folds on the training set (fewer if a class is smaller)
                  to_head:bool=False,      # replace the learner's head with the logistic probe (LP-FT)
@@ -125,19 +178,23 @@ def linear_probe(learn,                   # a `Learner` whose model is `nn.Seque
     started = time.perf_counter()
     x_train, y_train = bottleneck_features(learn, 'train')
     x_valid, y_valid = bottleneck_features(learn, 'valid')
-    pipeline = make_pipeline(StandardScaler(), PROBES[model](seed))
     folds = _folds(y_train, cv, seed)
-    cv_accuracy, C = None, 1.
+    if model == 'logistic': C, cv_accuracy, pipeline = logistic_probe(x_train, y_train, Cs, folds, seed)
+    else: C, cv_accuracy, pipeline = svm_probe(x_train, y_train, Cs, folds, seed)
+    scores = float(pipeline.score(x_train, y_train)), float(pipeline.score(x_valid, y_valid))
+    if to_head: put_head(learn, probe_head(split_model(learn)[1], pipeline, learn.dls.c))
+    return ProbeResult(model, C, cv_accuracy, *scores, x_train.shape[1], round(time.perf_counter() - started, 3), pipeline)
+
+def svm_probe(x_train:np.ndarray, y_train:np.ndarray, Cs:list, folds, seed:int=0)->tuple:
+    "`(C, cross-validated accuracy, StandardScaler + LinearSVC pipeline)`, C by scikit-learn's `GridSearchCV` on `folds`."
+    pipeline = make_pipeline(StandardScaler(), PROBES['svm'](seed))
+    cv_accuracy, C = None, Cs[0]
     if folds is not None and len(Cs) > 1:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')              # a few folds may not converge at the weakest regularisation
             search = GridSearchCV(pipeline, {f'{pipeline.steps[-1][0]}__C': list(Cs)}, cv=folds).fit(x_train, y_train)
         C, cv_accuracy = float(list(search.best_params_.values())[0]), float(search.best_score_)
-    elif len(Cs) == 1: C = float(Cs[0])
-    pipeline.set_params(**{f'{pipeline.steps[-1][0]}__C': C}).fit(x_train, y_train)
-    scores = float(pipeline.score(x_train, y_train)), float(pipeline.score(x_valid, y_valid))
-    if to_head: put_head(learn, probe_head(split_model(learn)[1], pipeline, learn.dls.c))
-    return ProbeResult(model, C, cv_accuracy, *scores, x_train.shape[1], round(time.perf_counter() - started, 3), pipeline)
+    return C, cv_accuracy, pipeline.set_params(**{f'{pipeline.steps[-1][0]}__C': C}).fit(x_train, y_train)
 
 def put_head(learn, head:nn.Module):
     "Make `head` the learner's head, with a new optimizer frozen as the old one was; on any failure the old head and optimizer stay."
@@ -159,14 +216,9 @@ def _transforms(dl)->list:
     for tl in getattr(getattr(dl, 'dataset', None), 'tls', []): tfms += list(getattr(getattr(tl, 'tfms', None), 'fs', []))
     return tfms
 
-def cache_problems(learn)->list:
-    "Why the frozen body's features could change from one epoch to the next (empty when they cannot)."
-    try: body, _, _ = split_model(learn)
-    except ValueError as e: return [str(e)]
-    problems = []
-    if not all(hasattr(dl, 'rng') for dl in (learn.dls.train, learn.dls.valid)):
-        problems.append("the DataLoaders are plain PyTorch ones: the cache replays a fastai DataLoader's shuffle, so that "
-                        "cached training sees the same batches; build them with fastai's DataLoader")
+def feature_changes(learn)->list:
+    "Why the frozen body's output for an item changes during phase 1: BatchNorm in training mode, augmentation, Dropout, mixing."
+    body, problems = split_model(learn)[0], []
     has_bn = any(isinstance(m, BATCHNORM_TYPES) for m in body.modules())
     if has_bn and (learn.train_bn or not any(isinstance(cb, BnFreeze) for cb in learn.cbs)):
         problems.append("BatchNorm in the body runs in training mode (bn='train'): it normalises with each batch's "
@@ -178,17 +230,32 @@ def cache_problems(learn)->list:
         problems.append("the body has Dropout layers, which are random in training mode")
     mixing = [type(cb).__name__ for cb in learn.cbs if isinstance(cb, MixHandler)]
     if mixing: problems.append(f"the callbacks {mixing} change the inputs of every batch")
-    own = [type(cb).__name__ for cb in learn.cbs if hasattr(type(cb), 'before_batch') and not type(cb).__module__.startswith('fastai.')]
-    if own: problems.append(f"the callbacks {own} run before every batch and may change its inputs, which cached features "
-                            "would skip; remove them for phase 1 or train without the cache")
     return problems
+
+def input_callbacks(learn)->list:
+    "The user's callbacks that run before every batch and may change its inputs (which features computed apart would skip)."
+    own = [type(cb).__name__ for cb in learn.cbs if hasattr(type(cb), 'before_batch') and not type(cb).__module__.startswith('fastai.')]
+    return [f"the callbacks {own} run before every batch and may change its inputs, which cached features "
+            "would skip; remove them for phase 1 or train without the cache"] if own else []
+
+def cache_problems(learn)->list:
+    "Why the frozen body's features could change from one epoch to the next (empty when they cannot)."
+    try: split_model(learn)
+    except ValueError as e: return [str(e)]
+    loaders = [] if all(hasattr(dl, 'rng') for dl in (learn.dls.train, learn.dls.valid)) else [
+        "the DataLoaders are plain PyTorch ones: the cache replays a fastai DataLoader's shuffle, so that "
+        "cached training sees the same batches; build them with fastai's DataLoader"]
+    return loaders + feature_changes(learn) + input_callbacks(learn)
 
 # %% ../nbs/06_features.ipynb #7ed89917
 @torch.no_grad()
 def _ordered_features(model:nn.Module, dl)->tuple:
     "`model`'s output and the labels for every item of `dl`, in dataset order, with `dl`'s own (deterministic) transforms."
     plain = lambda t: t.as_subclass(torch.Tensor)    # fastai's tensor subclasses dispatch every operation of the head's steps in Python
-    pairs = [(plain(model(plain(xb))), plain(yb)) for xb, yb in dl.new(shuffle=False, drop_last=False)]
+    ordered = (dl.new(shuffle=False, drop_last=False) if hasattr(dl, 'new') else      # a plain PyTorch loader: its dataset in order
+               TorchDataLoader(dl.dataset, batch_size=loader_batch_size(dl), shuffle=False, drop_last=False, collate_fn=dl.collate_fn))
+    device = next(model.parameters()).device
+    pairs = [(plain(model(plain(xb).to(device))), plain(yb).to(device)) for xb, yb in ordered]
     if not pairs: raise ValueError("`learn.dls` holds no items to cache")
     return torch.cat([x for x, _ in pairs]), torch.cat([y for _, y in pairs])
 

@@ -140,7 +140,7 @@ def _match_channels(body, n_in, pretrained):
                          "convert the images or use a body built for them")
     _update_first_layer(body, n_in, pretrained)
 
-# %% ../nbs/01_models.ipynb #503915e2
+# %% ../nbs/01_models.ipynb #c2aaa1f1
 UNKNOWN_STATS = 'unknown'
 
 def body_stats(model:nn.Module|None, # the whole model, before the cut (None: nothing is known about it)
@@ -202,7 +202,7 @@ class FreezeBatchNorm(BnFreeze):
         for m in self.model.modules():
             if isinstance(m, BATCHNORM_TYPES) and not any(p.requires_grad for p in m.parameters()): m.eval()
 
-# %% ../nbs/01_models.ipynb #28d56591
+# %% ../nbs/01_models.ipynb #ee5e0a00
 def _dls_normalize(dls):
     "The `Normalize` transform among `dls`'s batch transforms (None if there is none)."
     return next((t for t in dls.after_batch.fs if isinstance(t, Normalize)), None)

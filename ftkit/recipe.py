@@ -31,14 +31,14 @@ from fastcore.basics import noop, patch, patch_to
 from fastai.learner import replacing_yield
 from fastcore.foundation import L
 from .schedules import RecordHypers
-from .features import (ProbeHead, _folds, cache_problems, cached_body, _frozen_features, linear_probe, one_cpu_thread,
-                            split_model)
+from .features import (ProbeHead, _folds, cache_problems, cached_body, feature_changes, _frozen_features, input_callbacks,
+                            linear_probe, one_cpu_thread, split_model)
 from .basics import check_flag, check_whole, modes_kept, positive_number, read_json, write_text_atomically
 
 # %% auto #0
-__all__ = ['SEARCH_RATES', 'MOVING_AVERAGE_BETA', 'HeadRateSearch', 'PhaseResult', 'finder_choice', 'chosen_rate',
-           'search_head_lr', 'fit_head', 'body_rate_rule', 'fit_body', 'fit_probe', 'FineTuneReport',
-           'plot_phase_losses', 'plot_phase_rates', 'two_phase']
+__all__ = ['SEARCH_RATES', 'MOVING_AVERAGE_BETA', 'HeadRateSearch', 'PhaseResult', 'lower_is_better', 'state_copy',
+           'rank0_decides', 'KeepBest', 'finder_choice', 'chosen_rate', 'search_head_lr', 'fit_head', 'body_rate_rule',
+           'fit_body', 'fit_probe', 'FineTuneReport', 'plot_phase_losses', 'plot_phase_rates', 'two_phase']
 
 # %% ../nbs/05_recipe.ipynb #720a8436
 @dataclass
@@ -52,6 +52,7 @@ class HeadRateSearch:
     n_items:int                     # training items, each scored once per rate
     epochs:int                      # one-cycle epochs each head trained
     seconds:float                   # wall time, the features included
+    approximations:list=field(default_factory=list)   # how phase 1 differs from the heads the search trained (empty: exact)
 
     def __repr__(self):
         return (f"HeadRateSearch(best={self.best:.2e}: {len(self.rates)} rates x {self.n_folds} folds, {self.epochs} epochs, "
@@ -61,7 +62,7 @@ class HeadRateSearch:
         "The search as JSON-ready data (a diverged rate's loss as None)."
         return dict(rates=self.rates.tolist(), accuracy=[None if np.isnan(a) else float(a) for a in self.accuracy],
                     loss=[float(l) if np.isfinite(l) else None for l in self.loss], best=self.best, n_folds=self.n_folds,
-                    n_items=self.n_items, epochs=self.epochs, seconds=self.seconds)
+                    n_items=self.n_items, epochs=self.epochs, seconds=self.seconds, approximations=list(self.approximations))
 
     @classmethod
     def from_dict(cls, data:dict)->HeadRateSearch:
@@ -105,11 +106,14 @@ class PhaseResult:
     finder:LRFindResult=None        # the LR range test this phase ran (None when `lr` was given)
     candidates:dict=field(default_factory=dict)  # rates the phase considered, by name
     search:HeadRateSearch=None      # the rate search this phase ran (`fit_head(..., lr='search')`)
+    kept_epoch:int=None             # whose weights the learner holds: epoch k (1..epochs), 0 = the phase's start; None: the last
 
     @property
     def metrics(self)->dict:
-        "The losses and metrics after the last epoch."
-        return {k: v[-1] for k, v in self.history['epochs'].items()}
+        "The losses and metrics of the weights the learner holds: the kept epoch's (the last one's without `keep_best`)."
+        if self.kept_epoch == 0: return dict(self.history['start'])
+        at = -1 if self.kept_epoch is None else self.kept_epoch - 1
+        return {k: v[at] for k, v in self.history['epochs'].items()}
 
     def to_dict(self)->dict:
         "The phase as JSON-ready data."
@@ -117,7 +121,7 @@ class PhaseResult:
                     rule=self.rule, fit_settings=self.fit_settings, history=self.history,
                     schedule=self.schedule.tolist(), seconds=self.seconds, candidates=self.candidates, metrics=self.metrics,
                     finder=None if self.finder is None else self.finder.to_dict(),
-                    search=None if self.search is None else self.search.to_dict())
+                    search=None if self.search is None else self.search.to_dict(), kept_epoch=self.kept_epoch)
 
     @classmethod
     def from_dict(cls, data:dict)->PhaseResult:
@@ -207,19 +211,72 @@ def _settings_text(fit_kw:dict)->dict:
     plain = lambda v: v if isinstance(v, (int, float, str, type(None))) else list(v) if isinstance(v, tuple) else repr(v)
     return {k: [type(cb).__name__ for cb in L(v)] if k == 'cbs' else plain(v) for k, v in fit_kw.items()}
 
+# %% ../nbs/05_recipe.ipynb #f4b76f47
+def lower_is_better(name:str)->bool:
+    "fastai's `TrackerCallback` rule: a loss or an error rate should go down, any other metric up."
+    return 'loss' in name or 'error' in name
+
+def state_copy(model:nn.Module)->dict:
+    "`model`'s parameters and buffers, copied to CPU memory."
+    return {k: v.detach().to('cpu', copy=True) for k, v in model.state_dict().items()}
+
+def rank0_decides(flag:bool)->bool:
+    "`flag` as rank 0 sees it, in every process of a distributed run (else unchanged)."
+    if num_distrib() <= 1 or not (dist.is_available() and dist.is_initialized()): return flag
+    decision = torch.tensor([float(flag)], device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
+    dist.broadcast(decision, src=0)
+    return bool(decision.item())
+
+class KeepBest(Callback):
+    "Keep in memory the weights of the best epoch (and of the start, given its metrics); the learner holds them after `fit`."
+    order = 61                       # after the Recorder has the epoch's values (fastai's trackers run at 60)
+    def __init__(self, start:dict=None): self.start = start     # `{name: value}` of the weights the fit starts from
+    def before_fit(self):
+        names = [str(n) for n in self.recorder.metric_names[1:-1]]
+        self.monitor = next((n for n in names if n not in ('train_loss', 'valid_loss')), 'valid_loss')
+        self.at, self.loss_at = names.index(self.monitor), names.index('valid_loss')
+        self.best_epoch = self.best = self.state = None
+        if self.start is not None and self.monitor in self.start:
+            self.best_epoch, self.best = 0, self.score(self.start[self.monitor], self.start['valid_loss'])
+            self.state = state_copy(self.model)
+    def score(self, metric, loss)->tuple:
+        "Higher is better: the metric (negated when lower is better), then the negated loss; a non-finite value is the worst."
+        metric = float(metric) if np.isfinite(float(metric)) and np.isfinite(float(loss)) else np.nan
+        if np.isnan(metric): return (-np.inf, -np.inf)
+        return (-metric if lower_is_better(self.monitor) else metric, -float(loss))
+    def after_epoch(self):
+        if not self.recorder.values or len(self.recorder.values[-1]) <= max(self.at, self.loss_at): return   # no validation ran
+        values = self.recorder.values[-1]
+        score = self.score(values[self.at], values[self.loss_at])
+        if rank0_decides(self.best is None or score > self.best):
+            self.best_epoch, self.best, self.state = self.epoch + 1, score, state_copy(self.model)
+    def after_fit(self):
+        if self.best_epoch is not None and self.best_epoch != self.n_epoch: self.model.load_state_dict(self.state)
+        self.state = None                                        # the copy is not kept beyond the fit
+
 # %% ../nbs/05_recipe.ipynb #52235dca
 def run_phase(learn, name:str, epochs:int, lr, rule:str, finder, fit_kw:dict, progress:bool, started:float,
-              candidates:dict=None)->PhaseResult:
-    "Train `learn` with `fit_one_cycle(epochs, lr, **fit_kw)` and record everything about it as a `PhaseResult`."
+              candidates:dict=None, keep_best:bool=False, start:dict=None)->PhaseResult:
+    "Train `learn` with `fit_one_cycle(epochs, lr, **fit_kw)` (keeping the best epoch, or `start`) and record it as a `PhaseResult`."
     recorder, settings, lr = RecordHypers(), _settings_text(fit_kw), plain_lr(lr)
     fit_kw = dict(fit_kw)
-    cbs = [recorder, *L(fit_kw.pop('cbs', None))]
+    keeper = KeepBest(start) if keep_best else None
+    cbs = [recorder, *L(fit_kw.pop('cbs', None)), *L(keeper)]
     trainable = [not frozen for frozen in frozen_groups(learn.opt)]     # BatchNorm aside, does the group train?
     logger = nullcontext() if progress is True else contextmanager(replacing_yield)(learn, 'logger', EpochLines(learn, name, epochs) if progress else noop)
     with (nullcontext() if progress is True else learn.no_bar()), logger:
         learn.fit_one_cycle(epochs, lr, cbs=cbs, **fit_kw)
-    return PhaseResult(name, epochs, lr_text(lr), group_lrs(learn, lr), trainable, rule, settings,
-                       phase_history(learn, recorder.losses), recorder.rates, round(time.perf_counter() - started, 3), finder, candidates or {})
+    history = phase_history(learn, recorder.losses)
+    if start is not None: history['start'] = dict(start)
+    settings['keep_best'] = keep_best
+    return PhaseResult(name, epochs, lr_text(lr), group_lrs(learn, lr), trainable, rule, settings, history, recorder.rates,
+                       round(time.perf_counter() - started, 3), finder, candidates or {},
+                       kept_epoch=None if keeper is None else keeper.best_epoch)
+
+def validation_metrics(learn)->dict:
+    "`{'valid_loss': ..., metric name: ...}` of the learner as it is, the random state kept."
+    with no_random(), learn.no_bar(), learn.no_logging(): values = learn.validate()
+    return dict(zip(['valid_loss'] + [getattr(m, 'name', str(m)) for m in learn.metrics], map(float, values)))
 
 # %% ../nbs/05_recipe.ipynb #149e8081
 def finder_choice(found:LRFindResult,            # the LR range test's result
@@ -334,10 +391,16 @@ def check_search(learn, epochs, rates, n_folds, seed=None)->np.ndarray:
         raise ValueError(f"`rates` must be a list of two or more positive numbers (e.g. SEARCH_RATES), got {rates!r}")
     check_whole('n_folds', n_folds, at_least=2)
     if seed is not None: check_whole('seed', seed, 0)
-    problems = cache_problems(learn)
-    if problems: raise ValueError("The rate search trains heads on the frozen body's cached features, which cannot be cached "
-                                  "here: " + '; '.join(problems) + ". Use the LR finder instead (lr=None)")
+    problems = search_blockers(learn)
+    if problems: raise ValueError("The rate search trains heads on the frozen body's features, computed once, which it cannot "
+                                  "do here: " + '; '.join(problems) + ". Use the LR finder instead (lr=None)")
     return rates
+
+def search_blockers(learn)->list:
+    "Why the rate search cannot compute the frozen body's features (the body cannot be told from the head; a callback changes the inputs)."
+    try: split_model(learn)
+    except ValueError as e: return [str(e)]
+    return input_callbacks(learn)
 
 
 # %% ../nbs/05_recipe.ipynb #bb9603f1
@@ -350,7 +413,7 @@ def search_head_lr(learn,                  # a fastai `Learner` whose model is `
                    seed:int=0,             # seeds the folds, the heads' batch order and dropout; the global RNG is kept
                    **fit_kw,               # one-cycle settings as the real head will use them (div, pct_start, wd, moms)
                   )->HeadRateSearch:
-    "Train a copy of the head per rate and fold at once on the frozen body's cached training features; keep the rate that does best held out."
+    "Train a copy of the head per rate and fold at once on the frozen body's training features, computed once; keep the rate that does best held out."
     started = time.perf_counter()
     rates = check_search(learn, epochs, rates, n_folds, seed)
     check_one_cycle(fit_kw)
@@ -379,7 +442,7 @@ def search_head_lr(learn,                  # a fastai `Learner` whose model is `
         with torch.no_grad(), modes_kept(bank): preds = bank.eval()(features)
     accuracy, loss = rank0_scores(*score_rates(learn.loss_func, out_of_fold(preds, folds, n_folds), labels), features.device)
     return HeadRateSearch(rates, accuracy, loss, pick_rate(rates, accuracy, loss), n_folds, len(labels), int(epochs),
-                          round(time.perf_counter() - started, 3))
+                          round(time.perf_counter() - started, 3), feature_changes(learn))
 
 # %% ../nbs/05_recipe.ipynb #b5aea145
 def fit_head(learn,                # a fastai `Learner` with a body and a head in separate layer groups
@@ -391,6 +454,7 @@ def fit_head(learn,                # a fastai `Learner` with a body and a head i
              cache=False,          # True: train on the frozen body's features computed once (`06_features`); 'auto': if valid
              search_kw:dict=None,  # settings for `lr='search'`: rates, n_folds, seed
              progress=True,        # fastai's bars and table; 'lines': one plain line per LR sweep and epoch; False: quiet
+             keep_best:bool=True,  # end with the best epoch's weights (`KeepBest`), not the last epoch's
              **kwargs,             # any other `fit_one_cycle` setting: wd, moms, div_final, cbs, ...
             )->PhaseResult:
     "Phase 1: freeze the body, choose the rate (LR finder, or a search on held-out training items), train the head with one-cycle."
@@ -400,14 +464,14 @@ def fit_head(learn,                # a fastai `Learner` with a body and a head i
     if isinstance(lr, str) and not searching:
         raise ValueError(f"`lr` must be a number, a list, a slice, None (the LR finder) or 'search' (the rate search), got {lr!r}")
     check_phase(learn, epochs, None if searching else lr, fit_kw)
-    check_progress(progress)
+    check_progress(progress); check_flag('keep_best', keep_best, ' (end with the best epoch)')
     search_kw = check_search_kw(search_kw)
     if search_kw and not searching:
         raise ValueError(f"`search_kw` {search_kw} is for the rate search, which runs only with lr='search' (got lr={lr_text(lr)}): "
                          "pass lr='search' or drop `search_kw`")
-    problems = cache_problems(learn) if searching else []
+    problems = search_blockers(learn) if searching else []
     if problems:
-        rank0_warn("lr='search' trains heads on the frozen body's cached features, which cannot be cached here: "
+        rank0_warn("lr='search' trains heads on the frozen body's features, computed once, which it cannot do here: "
                    + '; '.join(problems) + ". Using the LR finder's recommendation instead")
         searching, lr = False, None
     settings = None if lr is not None else finder_settings(learn, finder_kw, progress)
@@ -418,13 +482,14 @@ def fit_head(learn,                # a fastai `Learner` with a body and a head i
     if searching:
         searched = search_head_lr(learn, epochs, **search_kw, **fit_kw)
         lr, rule = searched.best, (f"the rate search: best held-out accuracy of {len(searched.rates)} rates x "
-                                   f"{searched.n_folds} folds of the training set")
+                                   f"{searched.n_folds} folds of the training set"
+                                   + ''.join(f"; approximate, as the search's features are computed once: {a}" for a in searched.approximations))
     with (cached_body(learn) if cached else nullcontext()):
         if lr is None:
             found = lr_find(learn, **settings)
             lr, rule = finder_choice(found)
         elif not searching: rule = 'given'
-        phase = run_phase(learn, 'head', epochs, lr, rule, found, fit_kw, progress, started)
+        phase = run_phase(learn, 'head', epochs, lr, rule, found, fit_kw, progress, started, keep_best=keep_best)
     phase.fit_settings['cache'], phase.search = cached, searched
     learn.ftkit_head_lr = float(phase.rates[-1])      # what `fit_body` reads for its rule when called on its own
     return phase
@@ -462,13 +527,14 @@ def fit_body(learn,                  # a fastai `Learner` with a body and a head
              pct_start:float=ONE_CYCLE_DEFAULTS['pct_start'], # share of the phase spent warming up (fastai's 0.25)
              finder_kw:dict=None,    # settings for `lr_find` (start_lr, end_lr, num_it, stop_div, beta, step_mode, seed)
              progress=True,          # fastai's bars and table; 'lines': one plain line per LR sweep and epoch; False: quiet
+             keep_best:bool=True,    # end with the best weights: an epoch's, or the phase's start if no epoch beat it
              **kwargs,               # any other `fit_one_cycle` setting: wd, moms, div_final, cbs, ...
             )->PhaseResult:
     "Phase 2: unfreeze, run the LR finder again, train everything with discriminative rates `slice(lo, hi)`."
     started = time.perf_counter()
     fit_kw = dict(div=div, pct_start=pct_start, **kwargs)
     check_phase(learn, epochs, lr, fit_kw)
-    check_body_rule(below_head, spread); check_progress(progress)
+    check_body_rule(below_head, spread); check_progress(progress); check_flag('keep_best', keep_best, ' (end with the best weights)')
     if head_lr is not None and not positive_number(head_lr): raise ValueError(f"`head_lr` must be a positive number, got {head_lr!r}")
     if head_untrained(learn):
         rank0_warn("The head has never been trained and the body is still frozen: phase 2 will train a random head and the "
@@ -476,6 +542,7 @@ def fit_body(learn,                  # a fastai `Learner` with a body and a head
                    "`fit_head(learn, epochs)` first (or `two_phase`), or unfreeze on purpose before calling `fit_body`")
     settings = None if lr is not None else finder_settings(learn, finder_kw, progress)
     if head_lr is None: head_lr = getattr(learn, 'ftkit_head_lr', None)      # set by `fit_head`, cleared by `fit_probe`
+    start = validation_metrics(learn) if keep_best else None                 # the weights phase 2 must beat
     unfreeze(learn)
     found, candidates = None, {}
     if lr is None:
@@ -483,7 +550,7 @@ def fit_body(learn,                  # a fastai `Learner` with a body and a head
         hi, rule, candidates = body_rate_rule(head_lr, found, below_head)
         lr, rule = slice(hi / spread, hi), rule + f"; lo = hi / {spread:g}"
     else: rule = 'given'
-    return run_phase(learn, 'body', epochs, lr, rule, found, fit_kw, progress, started, candidates)
+    return run_phase(learn, 'body', epochs, lr, rule, found, fit_kw, progress, started, candidates, keep_best, start)
 
 # %% ../nbs/05_recipe.ipynb #7bccf467
 def fit_probe(learn,                # a fastai `Learner` whose model is `nn.Sequential(body, head)`
@@ -512,25 +579,40 @@ def rate_range(p)->str:
     lo, hi = min(p.rates), max(p.rates)
     return f'{hi:.1e}' if np.isclose(lo, hi, rtol=1e-6) else f'{lo:.1e}..{hi:.1e}'
 
-def lower_is_better(name:str)->bool:
-    "fastai's `TrackerCallback` rule: a loss or an error rate should go down, any other metric up."
-    return 'loss' in name or 'error' in name
-
 def main_metric(p)->str:
     "The metric a phase is judged by: the first of the learner's metrics, else the validation loss."
     return next((k for k in p.history['epochs'] if k not in ('train_loss', 'valid_loss')), 'valid_loss')
 
+def kept_text(p)->str:
+    "Whose weights the learner holds after phase `p`: `5/5` (epoch of epochs), `start`, or `last` (a phase without `keep_best`)."
+    if not p.epochs: return '-'
+    return 'last' if p.kept_epoch is None else 'start' if p.kept_epoch == 0 else f'{p.kept_epoch}/{p.epochs}'
+
+def kept_notes(p)->list:
+    "What `keep_best` did, when the learner does not hold the last epoch's weights."
+    name = main_metric(p)
+    values = p.history['epochs'].get(name, [])
+    if p.kept_epoch is None or p.kept_epoch == len(values) or not values: return []
+    if p.kept_epoch == 0:
+        return [f"{p.name}: no epoch beat the weights it started from ({name} {p.metrics[name]:.4g}; its epochs reached "
+                f"{', '.join(f'{v:.4g}' for v in values)}): the learner holds the weights from before this phase. Try this phase "
+                "again at a 3-10x lower rate or with fewer epochs."] + [f'{p.name} LR finder: {n}' for n in ([] if p.finder is None else p.finder.diagnostics)]
+    return [f"{p.name}: the learner holds epoch {p.kept_epoch} of {len(values)}, the best by {name} ({values[p.kept_epoch - 1]:.4g}; "
+            f"the last epoch reached {values[-1]:.4g})"]
+
 def phase_warnings(p, before=None)->list:
-    "What a user should know after phase `p` (the phase `before` it, if any): it ended worse, and then what its curve said."
+    "What a user should know after phase `p` (the phase `before` it, if any): which epoch it kept, whether it ended worse, what its curve said."
+    kept = kept_notes(p)
+    if getattr(p, 'kept_epoch', None) == 0: return kept
     name = main_metric(p)
     values = p.history['epochs'].get(name, [])
     start, where = ((before.metrics.get(name), f'the {before.name} phase ended at') if before is not None
                     else (values[0] if len(values) > 1 else None, 'its first epoch reached'))
     end = p.metrics.get(name)
-    if start is None or end is None or not (end > start if lower_is_better(name) else end < start): return []
+    if start is None or end is None or not (end > start if lower_is_better(name) else end < start): return kept
     found = [] if p.finder is None else p.finder.diagnostics
-    return [f"{p.name} ended at {name} {end:.4g}, worse than the {start:.4g} {where}: the learner holds these weights. "
-            "Try this phase again at a 3-10x lower rate or with fewer epochs."] + [f'{p.name} LR finder: {n}' for n in found]
+    return kept + [f"{p.name} ended at {name} {end:.4g}, worse than the {start:.4g} {where}: the learner holds these weights. "
+                   "Try this phase again at a 3-10x lower rate or with fewer epochs."] + [f'{p.name} LR finder: {n}' for n in found]
 
 def summary_markdown(table:pd.DataFrame)->list:
     "`FineTuneReport.summary()` as the lines of a Markdown table (a probe's missing training loss left blank)."
@@ -551,10 +633,10 @@ class FineTuneReport:
                                            ', '.join(f'{k} {v:.3f}' for k, v in p.metrics.items()) for p in self.phases) + ')'
 
     def summary(self)->pd.DataFrame:
-        "One row per phase, narrow enough for a laptop: epochs, rates, groups trained, final losses and metrics, seconds."
+        "One row per phase, narrow enough for a laptop: epochs, rates, groups trained, epoch kept, its losses and metrics, seconds."
         names = list(dict.fromkeys(k for p in reversed(self.phases) for k in p.metrics))   # a probe phase has no train_loss
         rows = [dict(phase=p.name, epochs=p.epochs, lr=rate_range(p), trained=f'{sum(p.trainable)}/{len(p.trainable)}',
-                     **{k: p.metrics.get(k, np.nan) for k in names}, seconds=p.seconds) for p in self.phases]
+                     kept=kept_text(p), **{k: p.metrics.get(k, np.nan) for k in names}, seconds=p.seconds) for p in self.phases]
         return pd.DataFrame(rows).set_index('phase')
 
     def notes(self)->list:
@@ -702,15 +784,18 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
               save_to:str|Path=None, # folder to write the report into (checked before training)
               progress=True,         # fastai's bars and tables; 'lines': one plain line per LR sweep and epoch; False: quiet
               head:str='train',      # phase 1: 'train' the head with one-cycle, or fit a linear 'probe' (LP-FT, 0 epochs)
+              keep_best:bool=True,   # each phase ends with its best weights (phase 2: or phase 1's, if no epoch beat them)
               **kwargs,              # `fit_one_cycle` settings for both phases: wd, moms, cbs, ...
              )->FineTuneReport:
     "Fine-tune in two phases: the head on the frozen body (`fit_head`, or `fit_probe`), then `fit_body`; return the report."
     head_kw = {**kwargs, **settings_dict('head_kw', head_kw, 'dict(cache=True)')}
     body_kw = {**kwargs, **settings_dict('body_kw', body_kw, 'dict(below_head=3)')}
     rule_kw = {k: body_kw.pop(k) for k in ('below_head', 'spread') if k in body_kw}
+    head_keep, body_keep = head_kw.pop('keep_best', keep_best), body_kw.pop('keep_best', keep_best)   # a phase's own wins
     cache, search_kw = head_kw.pop('cache', False), check_search_kw(head_kw.pop('search_kw', None))
     check_one_cycle(head_kw); check_one_cycle(body_kw); check_body_rule(**rule_kw); check_progress(progress)
     check_head(head)
+    for value in (keep_best, head_keep, body_keep): check_flag('keep_best', value, ' (each phase ends with its best weights)')
     if head == 'probe' and (head_epochs != 0 or head_lr is not None):
         raise ValueError(f"with head='probe', `head_epochs` must be 0 and `head_lr` None: the probe is fitted by scikit-learn, "
                          f"not trained at a rate (got head_epochs={head_epochs!r}, head_lr={head_lr!r})")
@@ -729,9 +814,10 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
     if save_to is not None: save_to = writable_folder(save_to, 'save_to')
     started = time.perf_counter()
     first = (fit_probe(learn, seed=(finder_kw or {}).get('seed') or 0, progress=progress) if head == 'probe' else
-             fit_head(learn, head_epochs, head_lr, finder_kw=finder_kw, cache=cache, progress=progress, **head_kw))
+             fit_head(learn, head_epochs, head_lr, finder_kw=finder_kw, cache=cache, progress=progress, keep_best=head_keep, **head_kw))
     head_rate = first.rates[-1] if first.rates else None                      # a probe has no rate for the rule to divide
-    body = fit_body(learn, body_epochs, body_lr, head_lr=head_rate, finder_kw=finder_kw, progress=progress, **rule_kw, **body_kw)
+    body = fit_body(learn, body_epochs, body_lr, head_lr=head_rate, finder_kw=finder_kw, progress=progress, keep_best=body_keep,
+                    **rule_kw, **body_kw)
     report = FineTuneReport([first, body], dict(seconds=round(time.perf_counter() - started, 3),
                                                n_train=len(learn.dls.train_ds), n_valid=len(learn.dls.valid_ds)))
     if save_to is not None and main_process():      # one process writes; a failed save must not lose the training

@@ -230,7 +230,6 @@ LEARNER_CASES = [
     ('linear_probe to_head str', lambda l: linear_probe(l, to_head='yes'), '`to_head`'),
     ('bottleneck_features dl str', lambda l: bottleneck_features(l, 'test'), '`split`'),
     ('bottleneck_features dl number', lambda l: bottleneck_features(l, 3), '`dl`'),
-    ('search_head_lr bn train', lambda l: search_head_lr(l, 1), "bn='frozen'"),
 ]
 
 FROZEN_BN_CASES = [
