@@ -10,11 +10,13 @@ budget, 2 epochs with the body frozen and 5 with everything trained (LP-FT: 0 + 
 - fastai fine_tune at valley: the same at the LR finder's `valley` (the curve of fastai's `lr_find`, here ftkit's);
 - two_phase: `two_phase(learn, 2, 5)`, ftkit's defaults (the finder's recommendation, the body rule, `keep_best=True`);
 - two_phase, bn='frozen': the same on a `bn='frozen'` learner with phase 1 on the cached body (`head_kw=dict(cache=True)`);
+- two_phase, bn='eval': the same on a `bn='eval'` learner (the body's BatchNorm on its running statistics in both phases);
 - two_phase, search: `two_phase(learn, 2, 5, head_lr='search')` on the default `bn='train'` learner (the search approximates);
-- LP-FT: `two_phase(learn, 0, 5, head='probe')`; 'LP-FT probe alone' is its learner after the probe, before phase 2;
-- two diagnoses of LP-FT's phase 2 (why it can spoil the probe): 'LP-FT, BatchNorm on running statistics' keeps every
-  BatchNorm layer of the body in eval mode in phase 2 (the statistics the probe's features were computed with; its
-  affine parameters still train), and 'LP-FT, rate / 10' runs phase 2 at a tenth of the rate `fit_body` chooses.
+- LP-FT: `two_phase(learn, 0, 5, head='probe')`; 'LP-FT: the probe alone' is its learner after the probe, before phase 2.
+  Since 2026-12-01 `fit_probe` keeps the body's BatchNorm on its running statistics for phase 2 (`bn='eval'`);
+- two diagnoses of why LP-FT's phase 2 spoiled the probe before that: 'LP-FT, batch statistics (before)' is LP-FT with
+  the body's BatchNorm back on batch statistics in phase 2 (as `bn='train'` had it), and 'LP-FT, batch statistics,
+  rate / 10 (before)' the same at a tenth of the rate `fit_body` chooses.
 
 For the two_phase recipes the test accuracy of every epoch is recorded too, so one run also says what the learner would
 hold without `keep_best` (its last epoch). Results go to bench/results/real_recipes.json (one record per run, appended
@@ -32,7 +34,7 @@ from fastai.vision.all import accuracy
 from families import real_body, real_dls, real_files, real_photo
 from ftkit.basics import modes_kept, write_text_atomically
 from ftkit.finder import lr_find
-from ftkit.models import transfer_learner
+from ftkit.models import RunningStatsBatchNorm, transfer_learner
 from ftkit.groups import unfreeze
 from ftkit.recipe import FineTuneReport, body_rate_rule, fit_body, fit_probe, two_phase
 
@@ -63,7 +65,7 @@ def validation_accuracy(learn)->float:
 
 def run(recipe:str, n:int, seed:int, size:int)->dict:
     "One run of `recipe`: validation and test accuracy, the seconds it took, per-epoch test accuracies where recorded."
-    bn = 'frozen' if recipe == "two_phase, bn='frozen'" else 'train'
+    bn = 'frozen' if recipe == "two_phase, bn='frozen'" else 'eval' if recipe == "two_phase, bn='eval'" else 'train'
     learn = real_learner(n, seed, bn, size)
     test = TestPhotos(size, learn.dls.vocab)
     tracker = TestEveryEpoch(test, learn.model)
@@ -80,7 +82,8 @@ def run(recipe:str, n:int, seed:int, size:int)->dict:
         elif recipe.startswith('LP-FT'):              # what two_phase(learn, 0, 5, head='probe') runs, the probe scored between
             probe = fit_probe(learn, seed=seed, progress=False)
             record.update(probe_valid=validation_accuracy(learn), probe_test=test.accuracy(learn.model))
-            cbs = [tracker] + ([RunningStatistics()] if 'BatchNorm' in recipe else [])
+            if 'batch statistics' in recipe: learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, RunningStatsBatchNorm)])
+            cbs = [tracker]
             if recipe.endswith('rate / 10'):                # the rate fit_body would choose, found as it finds it, then / 10
                 unfreeze(learn)
                 hi = body_rate_rule(None, lr_find(learn, ratios=slice(0.1, 1), seed=seed, progress=False))[0]
@@ -88,7 +91,7 @@ def run(recipe:str, n:int, seed:int, size:int)->dict:
             else: body = fit_body(learn, BODY_EPOCHS, finder_kw=dict(seed=seed), progress=False, cbs=cbs)
             report = FineTuneReport([probe, body])
         else:
-            kw = dict(head_lr='search') if recipe == 'two_phase, search' else dict(head_kw=dict(cache=True)) if bn == 'frozen' else {}
+            kw = dict(head_lr='search') if recipe == 'two_phase, search' else dict(head_kw=dict(cache=True)) if bn != 'train' else {}
             report = two_phase(learn, HEAD_EPOCHS, BODY_EPOCHS, finder_kw=dict(seed=seed), progress=False, cbs=[tracker], **kw)
     record.update(seconds=round(time.perf_counter() - started, 1), valid=validation_accuracy(learn), test=test.accuracy(learn.model),
                   epoch_tests=tracker.accuracies)
@@ -97,20 +100,13 @@ def run(recipe:str, n:int, seed:int, size:int)->dict:
                       rules=[p.rule for p in report.phases], epoch_valids=[p.history['epochs'].get('accuracy') for p in report.phases])
     return record
 
-class RunningStatistics(Callback):
-    "Every BatchNorm layer of the body in eval mode during training: it normalises with its running statistics."
-    order = 99
-    def before_train(self):
-        for m in self.model[0].modules():
-            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm): m.eval()
-
 def real_learner(n, seed, bn, size):
     "A fresh learner of the real family at `size` px: loaders and head from `seed`."
     set_seed(seed, reproducible=True)
     return transfer_learner(real_dls(n_per_class=n, seed=seed, size=size), real_body(), bn=bn, metrics=accuracy)
 
-RECIPES = ['fastai fine_tune', 'fastai fine_tune at valley', 'two_phase', "two_phase, bn='frozen'", 'two_phase, search', 'LP-FT',
-           'LP-FT, BatchNorm on running statistics', 'LP-FT, rate / 10']
+RECIPES = ['fastai fine_tune', 'fastai fine_tune at valley', 'two_phase', "two_phase, bn='frozen'", "two_phase, bn='eval'",
+           'two_phase, search', 'LP-FT', 'LP-FT, batch statistics (before)', 'LP-FT, batch statistics, rate / 10 (before)']
 
 def main(sizes, seeds, size, recipes):
     records = json.loads(RESULTS.read_text()) if RESULTS.exists() else []

@@ -92,7 +92,7 @@ def _folds(labels, cv:int, seed:int):
     n = min(cv, np.bincount(labels)[np.unique(labels)].min())
     return StratifiedKFold(n, shuffle=True, random_state=seed) if n >= 2 else None
 
-# %% ../nbs/06_features.ipynb #a9f133b5
+# %% ../nbs/06_features.ipynb #a12e75cc
 def standardised(x_fit:torch.Tensor, *xs)->list:
     "`x_fit` and `xs` standardised with `x_fit`'s mean and standard deviation (a constant feature keeps scale 1, as scikit-learn's)."
     mean, std = x_fit.mean(0), x_fit.std(0, unbiased=False)

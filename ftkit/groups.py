@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from .figures import NotebookFigure
 from fastai.vision.all import BnFreeze, Callback, L, Learner, Optimizer, bn_types, combined_cos, sgd_step
-from .models import BATCHNORM_TYPES, FreezeBatchNorm, check_callbacks
+from .models import BATCHNORM_TYPES, FreezeBatchNorm, RunningStatsBatchNorm, check_callbacks
 from .basics import check_whole, plain_number, positive_number, whole_number
 
 # %% auto #0
@@ -113,7 +113,9 @@ def discriminative_lrs(lr_max:float,    # the rate of the last group (the head)
 def _layer_name(param_name): return param_name.rsplit('.', 1)[0]
 
 def bn_mode(learn, bn_layer)->str:
-    "How `bn_layer` behaves during `fit`: 'eval (frozen)' under the frozen policy with its parameters frozen, else 'train'."
+    "How `bn_layer` behaves during `fit`: 'eval (frozen)' under the frozen policy with its parameters frozen, 'eval (running statistics)' under `bn='eval'`, else 'train'."
+    if any(isinstance(cb, RunningStatsBatchNorm) and any(m is bn_layer for m in cb.body.modules()) for cb in learn.cbs):
+        return 'eval (running statistics)'
     frozen = not any(p.requires_grad for p in bn_layer.parameters())
     frozen_by = lambda cb: isinstance(cb, FreezeBatchNorm) or (isinstance(cb, BnFreeze) and isinstance(bn_layer, bn_types))
     return 'eval (frozen)' if frozen and any(frozen_by(cb) for cb in learn.cbs) else 'train'

@@ -24,8 +24,8 @@ from .basics import check_flag, modes_kept, user_stacklevel, whole_number
 
 # %% auto #0
 __all__ = ['BN_POLICIES', 'BATCHNORM_TYPES', 'sample_body', 'TimmBody', 'body_head_splitter', 'FreezeBatchNorm',
-           'transfer_learner', 'check_callbacks', 'check_classes', 'training_labels', 'RandomShift',
-           'pretrain_sample_backbone', 'sample_backbone']
+           'RunningStatsBatchNorm', 'transfer_learner', 'check_callbacks', 'check_classes', 'training_labels',
+           'RandomShift', 'pretrain_sample_backbone', 'sample_backbone']
 
 # %% ../nbs/01_models.ipynb #1b1c7ec0
 def sample_body(channels:tuple=(16, 32, 64), # output channels of the three stages
@@ -41,7 +41,7 @@ def sample_body(channels:tuple=(16, 32, 64), # output channels of the three stag
     return body
 
 # %% ../nbs/01_models.ipynb #b288461a
-BN_POLICIES = ('train', 'frozen')
+BN_POLICIES = ('train', 'frozen', 'eval')
 
 def _has_params(module): return any(True for _ in module.parameters())
 def _holds(module, types): return any(isinstance(m, types) for m in module.modules())
@@ -202,6 +202,14 @@ class FreezeBatchNorm(BnFreeze):
         for m in self.model.modules():
             if isinstance(m, BATCHNORM_TYPES) and not any(p.requires_grad for p in m.parameters()): m.eval()
 
+class RunningStatsBatchNorm(FreezeBatchNorm):
+    "Every BatchNorm layer of `body` normalises with its running statistics, frozen or not (Keras's advice for fine-tuning)."
+    def __init__(self, body:nn.Module): self.body = body      # the head's new BatchNorm layers still learn their statistics
+    def before_train(self):
+        super().before_train()
+        for m in self.body.modules():
+            if isinstance(m, BATCHNORM_TYPES): m.eval()
+
 # %% ../nbs/01_models.ipynb #ee5e0a00
 def _dls_normalize(dls):
     "The `Normalize` transform among `dls`'s batch transforms (None if there is none)."
@@ -237,7 +245,7 @@ def add_normalization(dls, stats, n_in:int, pretrained:bool):
 def transfer_learner(dls,                 # the target task's `DataLoaders`
                      body,                 # nn.Module, torchvision builder, or checkpoint path; a module is trained in place
                      n_out:int=None,       # number of classes (default: from `dls`)
-                     bn:str='train',       # BatchNorm in frozen groups: 'train' (fastai) or 'frozen' (Keras/timm)
+                     bn:str='frozen',      # BatchNorm: 'frozen' (eval while frozen: timm), 'train' (fastai), 'eval' (always: Keras)
                      pretrained:bool=True, # the body carries pretrained weights (builders: load them): start frozen
                      splitter:Callable=None, # function model -> list of parameter groups (default: `body_head_splitter`)
                      cut:int|Callable=None, # where the body ends, as in fastai's `create_body`: an index or a function
@@ -270,7 +278,8 @@ def transfer_learner(dls,                 # the target task's `DataLoaders`
                          "the head; return the body's and the head's parameters as separate groups")
     _match_channels(body, n_in, pretrained)          # every check passed: only now change the user's body and loaders
     add_normalization(dls, (stats if pretrained else None) if normalize is None else normalize or None, n_in, pretrained)
-    cbs = [*L(kwargs.pop('cbs', None)), *([FreezeBatchNorm()] if bn == 'frozen' else [])]   # one callback or a list, as `Learner`
+    freezer = dict(frozen=[FreezeBatchNorm()], eval=[RunningStatsBatchNorm(body)]).get(bn, [])
+    cbs = [*L(kwargs.pop('cbs', None)), *freezer]   # one callback or a list, as `Learner`
     learn = Learner(dls, nn.Sequential(body, head), splitter=splitter or body_head_splitter,
                     train_bn=(bn == 'train'), cbs=cbs, **kwargs)
     learn.create_opt()                      # the layer groups exist (and can be inspected) before any training

@@ -34,6 +34,7 @@ from .schedules import RecordHypers
 from .features import (ProbeHead, _folds, cache_problems, cached_body, feature_changes, _frozen_features, input_callbacks,
                             linear_probe, one_cpu_thread, split_model)
 from .basics import check_flag, check_whole, modes_kept, positive_number, read_json, write_text_atomically
+from .models import BATCHNORM_TYPES, RunningStatsBatchNorm
 
 # %% auto #0
 __all__ = ['SEARCH_RATES', 'MOVING_AVERAGE_BETA', 'HeadRateSearch', 'PhaseResult', 'lower_is_better', 'state_copy',
@@ -211,7 +212,7 @@ def _settings_text(fit_kw:dict)->dict:
     plain = lambda v: v if isinstance(v, (int, float, str, type(None))) else list(v) if isinstance(v, tuple) else repr(v)
     return {k: [type(cb).__name__ for cb in L(v)] if k == 'cbs' else plain(v) for k, v in fit_kw.items()}
 
-# %% ../nbs/05_recipe.ipynb #f4b76f47
+# %% ../nbs/05_recipe.ipynb #f8d0d328
 def lower_is_better(name:str)->bool:
     "fastai's `TrackerCallback` rule: a loss or an error rate should go down, any other metric up."
     return 'loss' in name or 'error' in name
@@ -552,6 +553,15 @@ def fit_body(learn,                  # a fastai `Learner` with a body and a head
     else: rule = 'given'
     return run_phase(learn, 'body', epochs, lr, rule, found, fit_kw, progress, started, candidates, keep_best, start)
 
+# %% ../nbs/05_recipe.ipynb #23f65ae2
+def keep_running_statistics(learn)->bool:
+    "Make the body's BatchNorm layers normalise with their running statistics from now on (`bn='eval'`); did anything change?"
+    body = split_model(learn)[0]
+    if not any(isinstance(m, BATCHNORM_TYPES) for m in body.modules()): return False
+    if any(isinstance(cb, RunningStatsBatchNorm) and cb.body is body for cb in learn.cbs): return False
+    learn.add_cb(RunningStatsBatchNorm(body))
+    return True
+
 # %% ../nbs/05_recipe.ipynb #7bccf467
 def fit_probe(learn,                # a fastai `Learner` whose model is `nn.Sequential(body, head)`
               seed:int=0,           # seeds the cross-validation folds and the solver
@@ -562,10 +572,13 @@ def fit_probe(learn,                # a fastai `Learner` whose model is `nn.Sequ
     freeze(learn)
     probe = linear_probe(learn, to_head=True, seed=seed)
     learn.ftkit_head_lr = None                         # the probe was fitted, not trained at a rate
+    kept = keep_running_statistics(learn)
     with learn.no_bar(), learn.no_logging(): values = learn.validate()
     names = ['valid_loss'] + [getattr(m, 'name', str(m)) for m in learn.metrics]
     rule = (f"logistic regression on the frozen body's {probe.n_features} features, C={probe.C:g}"
-            + ('' if probe.cv_accuracy is None else f" (training-set cross-validation: {probe.cv_accuracy:.3f})"))
+            + ('' if probe.cv_accuracy is None else f" (training-set cross-validation: {probe.cv_accuracy:.3f})")
+            + ("; from now on the body's BatchNorm layers normalise with their running statistics, which the probe's "
+               "features were computed with (bn='eval')" if kept else ''))
     if progress: print(f'head: {rule}')
     n = len(layer_groups(learn))
     history = dict(batch_loss=[], raw_loss=[], iters_per_epoch=0, epochs={k: [float(v)] for k, v in zip(names, values)})

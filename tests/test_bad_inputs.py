@@ -26,7 +26,7 @@ def make_learner(**kwargs):
         return transfer_learner(digits_dls(n_per_class=20), sample_backbone(), metrics=accuracy, **kwargs)
 
 @pytest.fixture
-def learn(): return make_learner()          # a fresh one for each input: a call that wrongly trained cannot spoil the next
+def learn(): return make_learner(bn='train')   # fastai's policy; a fresh one for each input: a call that wrongly trained cannot spoil the next
 
 @pytest.fixture
 def frozen_bn(): return make_learner(bn='frozen')
@@ -282,7 +282,7 @@ PLAIN_CASES = [
     ('transfer_learner checkpoint text', lambda f: transfer_learner(digits_dls(n_per_class=5), f['checkpoints']/'text.pth'), '`body`'),
     ('transfer_learner bare conv', lambda f: transfer_learner(digits_dls(n_per_class=5), nn.Conv2d(1, 4, 3)), 'two blocks'),
     ('transfer_learner no parameters', lambda f: transfer_learner(digits_dls(n_per_class=5), nn.Sequential(nn.ReLU(), nn.ReLU())), '`body`'),
-    ('transfer_learner bn', lambda f: transfer_learner(digits_dls(n_per_class=5), sample_backbone(), bn='eval'), '`bn`'),
+    ('transfer_learner bn', lambda f: transfer_learner(digits_dls(n_per_class=5), sample_backbone(), bn='running'), '`bn`'),
     ('transfer_learner n_out 0', lambda f: transfer_learner(digits_dls(n_per_class=5), sample_backbone(), n_out=0), '`n_out`'),
     ('transfer_learner n_out 3', lambda f: transfer_learner(digits_dls(n_per_class=5), sample_backbone(), n_out=3), '`n_out`'),
     ('transfer_learner n_out 10', lambda f: transfer_learner(digits_dls(n_per_class=5), sample_backbone(), n_out=10), '`n_out`'),
