@@ -235,7 +235,12 @@ def check_normalize(normalize, dls, n_in:int):
 
 def add_normalization(dls, stats, n_in:int, pretrained:bool):
     "Add `Normalize` with `stats` to `dls` (fastai's rule: not twice, not for other channel counts); warn when none is known."
-    if isinstance(stats, tuple): _add_norm(dls, dict(stats=stats), True, n_in)
+    if isinstance(stats, tuple) and not hasattr(dls, 'after_batch'):      # plain PyTorch loaders: only the user can normalise
+        if len(stats[0]) == n_in: warnings.warn(f"`body`'s weights expect inputs normalised with mean {list(stats[0])} and std "
+                                                f"{list(stats[1])}, and plain PyTorch loaders cannot take fastai's Normalize: "
+                                                "normalise in the dataset's transforms (torchvision.transforms.Normalize)",
+                                                stacklevel=user_stacklevel())
+    elif isinstance(stats, tuple): _add_norm(dls, dict(stats=stats), True, n_in)
     elif stats == UNKNOWN_STATS and pretrained and hasattr(dls, 'after_batch') and _dls_normalize(dls) is None:
         warnings.warn("`body` is a pretrained module whose input statistics ftkit cannot know, and `dls` does not normalise its "
                       "batches: pass normalize=imagenet_stats for torchvision's ImageNet weights, normalize=(mean, std) for "

@@ -238,9 +238,9 @@ class KeepBest(Callback):
         self.at, self.loss_at = names.index(self.monitor), names.index('valid_loss')
         self.best_epoch = self.best = self.state = None
         if self.start is not None and self.monitor in self.start:
-            self.best_epoch, self.best = 0, self.score(self.start[self.monitor], self.start['valid_loss'])
+            self.best_epoch, self.best = 0, self._score(self.start[self.monitor], self.start['valid_loss'])
             self.state = state_copy(self.model)
-    def score(self, metric, loss)->tuple:
+    def _score(self, metric, loss)->tuple:
         "Higher is better: the metric (negated when lower is better), then the negated loss; a non-finite value is the worst."
         metric = float(metric) if np.isfinite(float(metric)) and np.isfinite(float(loss)) else np.nan
         if np.isnan(metric): return (-np.inf, -np.inf)
@@ -248,7 +248,7 @@ class KeepBest(Callback):
     def after_epoch(self):
         if not self.recorder.values or len(self.recorder.values[-1]) <= max(self.at, self.loss_at): return   # no validation ran
         values = self.recorder.values[-1]
-        score = self.score(values[self.at], values[self.loss_at])
+        score = self._score(values[self.at], values[self.loss_at])
         if rank0_decides(self.best is None or score > self.best):
             self.best_epoch, self.best, self.state = self.epoch + 1, score, state_copy(self.model)
     def after_fit(self):
