@@ -24,7 +24,7 @@ and rewritten atomically after each), and `--report` prints the tables.
 
 Run:  .venv/bin/python bench/real_recipes.py --sizes 5 20 --seeds 0 1 2     (about 8 minutes per seed at 20 per class, 96 px)
       .venv/bin/python bench/real_recipes.py --report"""
-import argparse, json, os, sys, time, warnings
+import argparse, json, sys, time, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 import numpy as np, torch

@@ -43,16 +43,18 @@ def split_model(learn)->tuple:
     return body, head[:first_trained], head[first_trained:]
 
 # %% ../nbs/06_features.ipynb #66e3c8df
+def ordered_loader(dl):
+    "Every item of `dl`, in order, with `dl`'s own transforms (a plain PyTorch DataLoader: its dataset's)."
+    if hasattr(dl, 'new'): return dl.new(shuffle=False, drop_last=False)
+    return TorchDataLoader(dl.dataset, batch_size=loader_batch_size(dl), shuffle=False, drop_last=False, collate_fn=dl.collate_fn)
+
 def plain_loader(learn, split:str='train'):
     "The `split` items in order, every one of them, with the validation transforms where fastai knows them."
     if split not in ('train', 'valid'): raise ValueError(f"`split` must be 'train' or 'valid', got {split!r}")
     dl = learn.dls.train if split == 'train' else learn.dls.valid
-    if not hasattr(dl, 'new'):       # a plain PyTorch DataLoader: its dataset applies its own transforms
-        return TorchDataLoader(dl.dataset, batch_size=loader_batch_size(dl), shuffle=False, drop_last=False,
-                               collate_fn=dl.collate_fn)
-    if split == 'train' and hasattr(getattr(learn.dls, 'train_ds', None), 'items'):
+    if split == 'train' and hasattr(dl, 'new') and hasattr(getattr(learn.dls, 'train_ds', None), 'items'):
         return learn.dls.test_dl(learn.dls.train_ds.items, with_labels=True)   # fastai's validation transforms
-    return dl.new(shuffle=False, drop_last=False)
+    return ordered_loader(dl)
 
 # %% ../nbs/06_features.ipynb #096fbb62
 @torch.no_grad()
@@ -252,10 +254,8 @@ def cache_problems(learn)->list:
 def _ordered_features(model:nn.Module, dl)->tuple:
     "`model`'s output and the labels for every item of `dl`, in dataset order, with `dl`'s own (deterministic) transforms."
     plain = lambda t: t.as_subclass(torch.Tensor)    # fastai's tensor subclasses dispatch every operation of the head's steps in Python
-    ordered = (dl.new(shuffle=False, drop_last=False) if hasattr(dl, 'new') else      # a plain PyTorch loader: its dataset in order
-               TorchDataLoader(dl.dataset, batch_size=loader_batch_size(dl), shuffle=False, drop_last=False, collate_fn=dl.collate_fn))
-    device = next(model.parameters()).device
-    pairs = [(plain(model(plain(xb).to(device))), plain(yb).to(device)) for xb, yb in ordered]
+    device = next(model.parameters()).device                # a plain PyTorch loader's batches arrive on the CPU
+    pairs = [(plain(model(plain(xb).to(device))), plain(yb).to(device)) for xb, yb in ordered_loader(dl)]
     if not pairs: raise ValueError("`learn.dls` holds no items to cache")
     return torch.cat([x for x, _ in pairs]), torch.cat([y for _, y in pairs])
 

@@ -282,7 +282,8 @@ def transfer_learner(dls,                 # the target task's `DataLoaders`
         raise ValueError("`splitter` returned a single layer group, so the pretrained body cannot be frozen apart from "
                          "the head; return the body's and the head's parameters as separate groups")
     _match_channels(body, n_in, pretrained)          # every check passed: only now change the user's body and loaders
-    add_normalization(dls, (stats if pretrained else None) if normalize is None else normalize or None, n_in, pretrained)
+    wanted = (stats if pretrained else None) if normalize is None else normalize   # random weights expect nothing
+    add_normalization(dls, wanted or None, n_in, pretrained)
     freezer = dict(frozen=[FreezeBatchNorm()], eval=[RunningStatsBatchNorm(body)]).get(bn, [])
     cbs = [*L(kwargs.pop('cbs', None)), *freezer]   # one callback or a list, as `Learner`
     learn = Learner(dls, nn.Sequential(body, head), splitter=splitter or body_head_splitter,

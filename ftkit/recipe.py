@@ -6,7 +6,7 @@ Docs: https://ftkit.github.io/ftkit/recipe.html.md"""
 
 # %% ../nbs/05_recipe.ipynb #46765905
 from __future__ import annotations
-import dataclasses, inspect, json, numbers, tempfile, time, warnings
+import dataclasses, inspect, json, tempfile, time, warnings
 from contextlib import contextmanager, nullcontext
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -37,9 +37,9 @@ from .basics import check_flag, check_whole, modes_kept, positive_number, read_j
 from .models import BATCHNORM_TYPES, RunningStatsBatchNorm
 
 # %% auto #0
-__all__ = ['SEARCH_RATES', 'MOVING_AVERAGE_BETA', 'HeadRateSearch', 'PhaseResult', 'lower_is_better', 'state_copy',
-           'rank0_decides', 'KeepBest', 'finder_choice', 'chosen_rate', 'search_head_lr', 'fit_head', 'body_rate_rule',
-           'fit_body', 'fit_probe', 'FineTuneReport', 'plot_phase_losses', 'plot_phase_rates', 'two_phase']
+__all__ = ['SEARCH_RATES', 'MOVING_AVERAGE_BETA', 'HeadRateSearch', 'PhaseResult', 'lower_is_better', 'state_copy', 'KeepBest',
+           'finder_choice', 'chosen_rate', 'search_head_lr', 'fit_head', 'body_rate_rule', 'fit_body', 'fit_probe',
+           'FineTuneReport', 'plot_phase_losses', 'plot_phase_rates', 'two_phase']
 
 # %% ../nbs/05_recipe.ipynb #720a8436
 @dataclass
@@ -212,6 +212,14 @@ def _settings_text(fit_kw:dict)->dict:
     plain = lambda v: v if isinstance(v, (int, float, str, type(None))) else list(v) if isinstance(v, tuple) else repr(v)
     return {k: [type(cb).__name__ for cb in L(v)] if k == 'cbs' else plain(v) for k, v in fit_kw.items()}
 
+# %% ../nbs/05_recipe.ipynb #95b9e9a1
+def from_rank0(values:np.ndarray, device)->np.ndarray:
+    "`values` as rank 0 holds them, in every process of a distributed run (else unchanged); sent as a tensor on `device`."
+    if num_distrib() <= 1 or not (dist.is_available() and dist.is_initialized()): return values
+    shared = torch.tensor(values, dtype=torch.float64, device=device)
+    dist.broadcast(shared, src=0)
+    return shared.cpu().numpy()
+
 # %% ../nbs/05_recipe.ipynb #f8d0d328
 def lower_is_better(name:str)->bool:
     "fastai's `TrackerCallback` rule: a loss or an error rate should go down, any other metric up."
@@ -220,13 +228,6 @@ def lower_is_better(name:str)->bool:
 def state_copy(model:nn.Module)->dict:
     "`model`'s parameters and buffers, copied to CPU memory."
     return {k: v.detach().to('cpu', copy=True) for k, v in model.state_dict().items()}
-
-def rank0_decides(flag:bool)->bool:
-    "`flag` as rank 0 sees it, in every process of a distributed run (else unchanged)."
-    if num_distrib() <= 1 or not (dist.is_available() and dist.is_initialized()): return flag
-    decision = torch.tensor([float(flag)], device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
-    dist.broadcast(decision, src=0)
-    return bool(decision.item())
 
 class KeepBest(Callback):
     "Keep in memory the weights of the best epoch (and of the start, given its metrics); the learner holds them after `fit`."
@@ -249,7 +250,8 @@ class KeepBest(Callback):
         if not self.recorder.values or len(self.recorder.values[-1]) <= max(self.at, self.loss_at): return   # no validation ran
         values = self.recorder.values[-1]
         score = self._score(values[self.at], values[self.loss_at])
-        if rank0_decides(self.best is None or score > self.best):
+        better = self.best is None or score > self.best
+        if from_rank0(np.array([float(better)]), next(self.model.parameters()).device)[0]:   # every process keeps the same epoch
             self.best_epoch, self.best, self.state = self.epoch + 1, score, state_copy(self.model)
     def after_fit(self):
         if self.best_epoch is not None and self.best_epoch != self.n_epoch: self.model.load_state_dict(self.state)
@@ -374,10 +376,7 @@ def neighbour_mean(values:np.ndarray)->np.ndarray:
 
 def rank0_scores(accuracy:np.ndarray, loss:np.ndarray, device)->tuple:
     "Rank 0's scores in every process of a distributed run (each process searched from its own random head); else unchanged."
-    if num_distrib() <= 1 or not (dist.is_available() and dist.is_initialized()): return accuracy, loss
-    scores = torch.tensor(np.stack([accuracy, loss]), dtype=torch.float64, device=device)
-    dist.broadcast(scores, src=0)
-    return tuple(scores.cpu().numpy())
+    return tuple(from_rank0(np.stack([accuracy, loss]), device))
 
 def pick_rate(rates, accuracy, loss)->float:
     "The rate with the best held-out accuracy averaged with its neighbours', ties to the lower loss (the loss alone without classes)."
