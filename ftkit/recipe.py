@@ -212,7 +212,7 @@ def _settings_text(fit_kw:dict)->dict:
     plain = lambda v: v if isinstance(v, (int, float, str, type(None))) else list(v) if isinstance(v, tuple) else repr(v)
     return {k: [type(cb).__name__ for cb in L(v)] if k == 'cbs' else plain(v) for k, v in fit_kw.items()}
 
-# %% ../nbs/05_recipe.ipynb #95b9e9a1
+# %% ../nbs/05_recipe.ipynb #34121f05
 def from_rank0(values:np.ndarray, device)->np.ndarray:
     "`values` as rank 0 holds them, in every process of a distributed run (else unchanged); sent as a tensor on `device`."
     if num_distrib() <= 1 or not (dist.is_available() and dist.is_initialized()): return values
