@@ -72,12 +72,41 @@ def run_setting(family, n, seed, mode, head_lr=None)->dict:
         record.update(search_seconds=searched.seconds, search=searched.to_dict())
     if mode == 'after phase 1':
         rules['fit_body rule'] = body_rate_rule(head_lr, found)[0]
-        rules['phase 1 rate / 10'] = head_lr / 10
-        record['head_lr'] = head_lr
+        rules.update(body_candidates(head_lr, found))
+        record.update(head_lr=head_lr, noise_to_descent=found.facts['noise_to_descent'])
     grid = {float(lr): score(lr) for lr in GRID}
     record.update(grid=grid, best=max(grid.values()),
                   rules={k: (None, None) if v is None else (float(v), score(v)) for k, v in rules.items()})
     return record
+
+def body_candidates(head_lr, found)->dict:
+    "Phase 2 rules beside `fit_body`'s (phase 1's rate / 3, capped at 10x the second curve's minimum unless it is too noisy)."
+    cap = 10 * found.suggestions.get('minimum', np.inf)             # no minimum (an unreadable curve): nothing to cap at
+    return {'phase 1 rate / 10': head_lr / 10, 'phase 1 rate / 3, never capped': head_lr / 3, 'phase 1 rate / 1': head_lr,
+            'phase 1 rate / 3, always capped': min(head_lr / 3, cap), 'phase 1 rate / 10, always capped': min(head_lr / 10, cap)}
+
+class LRFindResultStub: suggestions = {}          # stands for a finder result when only the candidates' names are needed
+
+def add_body_candidates(family):
+    "Score `body_candidates` in the after-phase-1 records that lack them (the same seeded phase 1 and second finder again)."
+    path = RESULTS/f'regret_{family}.json'
+    records = json.loads(path.read_text())
+    for r in records:
+        if r['mode'] != 'after phase 1' or all(k in r['rules'] for k in body_candidates(1., LRFindResultStub)): continue
+        n, seed, head_lr = r['n_per_class'], r['seed'], r['head_lr']
+        learn = trained(family, n, seed, head_lr=head_lr)
+        unfreeze(learn)
+        found = lr_find(learn, ratios=slice(0.1, 1), seed=seed + 100, progress=False)
+        if not np.isclose(found.suggestions.get('valley', np.nan), r['rules']['valley'][0], rtol=1e-6):
+            raise RuntimeError(f'{family} n={n} seed={seed}: the second finder did not reproduce ({found.suggestions} vs {r["rules"]})')
+        scores = {**{float(k): v for k, v in r['grid'].items()}, **{lr: a for lr, a in r['rules'].values() if a is not None}}
+        for name, lr in body_candidates(head_lr, found).items():
+            if lr not in scores: scores[lr] = accuracy(trained(family, n, seed, head_lr=head_lr, body_lr=lr))
+            r['rules'][name] = (float(lr), scores[lr])
+        r['noise_to_descent'] = found.facts['noise_to_descent']
+        print(f"{family} n={n} seed={seed}: noise/descent {r['noise_to_descent']:.2f}; " + ', '.join(
+              f"{k} {100 * (r['best'] - a):.1f}" for k, (lr, a) in r['rules'].items() if 'phase 1' in k or k == 'fit_body rule'), flush=True)
+        write_text_atomically(path, json.dumps(records, indent=1))
 
 def run_family(family, sizes=SIZES, seeds=SEEDS, modes=MODES):
     "Run every setting of `family` not yet in its results file (so a run can be resumed or extended: a new mode, a seed)."
@@ -90,9 +119,9 @@ def run_family(family, sizes=SIZES, seeds=SEEDS, modes=MODES):
             new = [m for m in modes if m not in have]
             if not new: continue
             for mode in new:
-                if not mode.startswith('frozen') and 'frozen' not in have:     # phase 2's settings start at the search's rate
+                if mode == 'after phase 1' and 'frozen' not in have:     # phase 1 there runs at the search's rate
                     have['frozen'] = run_setting(family, n, seed, 'frozen'); records.append(have['frozen']); new.insert(0, 'frozen')
-                head_lr = None if mode.startswith('frozen') else have['frozen']['rules']['ftkit search'][0]
+                head_lr = have['frozen']['rules']['ftkit search'][0] if mode == 'after phase 1' else None
                 have[mode] = run_setting(family, n, seed, mode, head_lr)
                 records.append(have[mode])
             for r in records[-len(new):]:
@@ -101,14 +130,19 @@ def run_family(family, sizes=SIZES, seeds=SEEDS, modes=MODES):
                       + ', '.join(f'{k} {v:.1f}' for k, v in regrets.items()), flush=True)
             write_text_atomically(path, json.dumps(records, indent=1))
 
+RECOMMENDED_NOW = 'ftkit recommended now (minimum)'   # before 2026-12-01's re-run: `minimum` frozen, `valley` unfrozen
+
 def regret(record, rule):
     "Regret of `rule` in `record`; `recommended` without a trustworthy curve counts as fastai's valley, as `fit_head` uses it."
+    if rule == RECOMMENDED_NOW:          # `recommended` since it is `minimum` in every phase: None where the curve was untrustworthy
+        rule = 'minimum' if record['rules']['ftkit recommended'][0] is not None else 'valley'
     lr, acc = record['rules'].get(rule, (None, None))
     if acc is None and rule == 'ftkit recommended': lr, acc = record['rules']['valley']
     return np.nan if acc is None else 100 * (record['best'] - acc)
 
 def mean_regret(records, family, mode, rule)->float:
-    return np.nanmean([regret(r, rule) for r in records if r['family'] == family and r['mode'] == mode and rule in r['rules']])
+    return np.nanmean([regret(r, rule) for r in records if r['family'] == family and r['mode'] == mode
+                       and (rule in r['rules'] or rule == RECOMMENDED_NOW)])
 
 def cross_check(records, families, modes, rules):
     "Leave one family out: choose the best of fastai's four rules on the others, per mode; report it on the one left out."
@@ -122,20 +156,32 @@ def cross_check(records, families, modes, rules):
             there = lambda rule: np.mean([mean_regret(records, g, m, rule) for g in others])
             best = min(fastai_rules, key=there)
             print(f"| {m} | {f} | {' + '.join(others)} | {best} | {there(best):.1f} | {mean_regret(records, f, m, best):.1f} |")
+    body_rules = [r for r in rules if r in fastai_rules + ['ftkit recommended', 'fit_body rule'] or r.startswith('phase 1 rate')]
+    print('\nPhase 2 after phase 1: every rule chosen on two families, reported on the one left out (mean regret, points):')
+    print('| left out | chosen on | rule | regret there | regret on the family left out | fit_body rule there |\n|---|---|---|---|---|---|')
+    m = 'after phase 1'
+    for f in families:
+        others = [g for g in families if g != f and any(r['family'] == g and r['mode'] == m for r in records)]
+        if not others or not any(r['family'] == f and r['mode'] == m for r in records): continue
+        scored = [rule for rule in body_rules if all(rule in r['rules'] for r in records if r['mode'] == m)]
+        there = lambda rule: np.mean([mean_regret(records, g, m, rule) for g in others])
+        best = min(scored, key=there)
+        print(f"| {f} | {' + '.join(others)} | {best} | {there(best):.1f} | {mean_regret(records, f, m, best):.1f} | "
+              f"{mean_regret(records, f, m, 'fit_body rule'):.1f} |")
 
 def report():
     records = [r for f in ('digits', 'shapes', 'real') if (RESULTS/f'regret_{f}.json').exists()
                for r in json.loads((RESULTS/f'regret_{f}.json').read_text())]
     families = list(dict.fromkeys(r['family'] for r in records))
     modes = [m for m in MODES if any(r['mode'] == m for r in records)]
-    rules = list(dict.fromkeys(k for r in records for k in r['rules']))
+    rules = list(dict.fromkeys(k for r in records for k in r['rules'])) + [RECOMMENDED_NOW]
     head = '| rule | ' + ' | '.join(f'{f}: {m}' for f in families for m in modes) + ' |'
     print(head + '\n' + '|---' * (len(families) * len(modes) + 1) + '|')
     for rule in rules:
         cells = []
         for f in families:
             for m in modes:
-                values = [regret(r, rule) for r in records if r['family'] == f and r['mode'] == m and rule in r['rules']]
+                values = [regret(r, rule) for r in records if r['family'] == f and r['mode'] == m and (rule in r['rules'] or rule == RECOMMENDED_NOW)]
                 cells.append('' if not values else f'{np.nanmean(values):.1f}' + (f' ({np.isnan(values).sum()} none)' if np.isnan(values).any() else ''))
         print(f'| {rule} | ' + ' | '.join(cells) + ' |')
     fallbacks = sum(r['rules']['ftkit recommended'][0] is None for r in records)
@@ -169,8 +215,10 @@ if __name__ == '__main__':
     parser.add_argument('--seeds', type=int, nargs='+', default=list(SEEDS))
     parser.add_argument('--modes', nargs='+', default=list(MODES))
     parser.add_argument('--report', action='store_true')
+    parser.add_argument('--body-candidates', action='store_true', help="score the phase 2 rules the family's records lack")
     parser.add_argument('--threads', type=int, default=None)
     args = parser.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
-    if args.family: run_family(args.family, args.sizes, args.seeds, args.modes)
+    if args.family and args.body_candidates: add_body_candidates(args.family)
+    elif args.family: run_family(args.family, args.sizes, args.seeds, args.modes)
     if args.report or not args.family: report()

@@ -107,6 +107,9 @@ def real_learner(n, seed, bn, size):
 
 RECIPES = ['fastai fine_tune', 'fastai fine_tune at valley', 'two_phase', "two_phase, bn='frozen'", "two_phase, bn='eval'",
            'two_phase, search', 'LP-FT', 'LP-FT, batch statistics (before)', 'LP-FT, batch statistics, rate / 10 (before)']
+# Phase 2 rules tried on 2026-12-01 after the regret benchmark's re-run (bench/lr_find_regret.py), and not kept: `fit_body` at
+# phase 1's own rate, and LP-FT's phase 2 at the second finder's `minimum`. Their runs are kept and reported; not re-runnable.
+TRIED = ["two_phase, bn='frozen', phase 2 at phase 1's rate (tried)", "LP-FT, phase 2 at the second finder's minimum (tried)"]
 
 def main(sizes, seeds, size, recipes):
     records = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
@@ -132,14 +135,14 @@ def report():
         print('| recipe | ' + ' | '.join(f'{n} per class' for n in sizes) + ' |\n|---' * 1 + '|---' * len(sizes) + '|')
         cell = lambda rs, key, vkey: (f"{np.mean([r[key] for r in rs]):.3f} ± {np.std([r[key] for r in rs]):.3f} "
                                       f"({np.mean([r[vkey] for r in rs]):.3f}; {len(rs)} seeds, {np.mean([r['seconds'] for r in rs]):.0f} s)") if rs else ''
-        for recipe in RECIPES:
+        for recipe in RECIPES + TRIED:
             print(f'| {recipe} | ' + ' | '.join(cell([r for r in rows if r['recipe'] == recipe and r['n_per_class'] == n], 'test', 'valid') for n in sizes) + ' |')
-            if recipe == 'LP-FT':
-                print('| LP-FT: the probe alone | ' + ' | '.join(cell([dict(r, test=r['probe_test'], valid=r['probe_valid']) for r in rows
+            if recipe.startswith('LP-FT') and 'batch' not in recipe:
+                print(f'| {recipe}: the probe alone | ' + ' | '.join(cell([dict(r, test=r['probe_test'], valid=r['probe_valid']) for r in rows
                                                                   if r['recipe'] == recipe and r['n_per_class'] == n], 'test', 'valid') for n in sizes) + ' |')
         print('\nkeep_best: test accuracy of what the learner holds against its last epoch (two_phase recipes, mean over seeds)\n')
         print('| recipe | ' + ' | '.join(f'{n} per class' for n in sizes) + ' |\n|---' + '|---' * len(sizes) + '|')
-        for recipe in RECIPES[2:]:
+        for recipe in RECIPES[2:] + TRIED:
             cells = []
             for n in sizes:
                 rs = [r for r in rows if r['recipe'] == recipe and r['n_per_class'] == n]

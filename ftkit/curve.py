@@ -21,8 +21,8 @@ from .basics import plain_number, positive_number, read_json, whole_number, writ
 from .sweep import smooth_losses
 
 # %% auto #0
-__all__ = ['SUGGESTION_RULES', 'fastai_suggestions', 'recommendation_rule', 'recommend', 'sweep_passes', 'diagnose',
-           'curve_notes', 'LRFindResult', 'CurveAgreement', 'plot_lr_finds']
+__all__ = ['SUGGESTION_RULES', 'RECOMMENDED_RULE', 'fastai_suggestions', 'recommend', 'sweep_passes', 'diagnose', 'curve_notes',
+           'LRFindResult', 'CurveAgreement', 'plot_lr_finds']
 
 # %% ../nbs/02b_curve.ipynb #bd9d1ec9
 SUGGESTION_RULES = {'valley': valley, 'steep': steep, 'minimum': minimum, 'slide': slide}
@@ -61,14 +61,11 @@ def trustworthy(facts:dict)->bool:
             and not (facts['min_at_start'] and facts['stopped_early']))
 
 # %% ../nbs/02b_curve.ipynb #098464a6
-def recommendation_rule(frozen:bool)->str:
-    "The fastai rule ftkit recommends from: `minimum` when some of the body is frozen, `valley` otherwise."
-    return 'minimum' if frozen else 'valley'
+RECOMMENDED_RULE = 'minimum'    # the fastai rule ftkit recommends from, body frozen or not (chosen in `02_finder`)
 
-def recommend(facts:dict, suggestions:dict, frozen:bool)->float:
-    "ftkit's pick: the `recommendation_rule`'s suggestion; None if the curve cannot be trusted or it lies past the lowest loss."
-    rate = suggestions.get(recommendation_rule(frozen)) if trustworthy(facts) else None
-    return None if rate is None or rate > facts['lr_at_min'] else rate    # e.g. `valley` on a coarse linear sweep
+def recommend(facts:dict, suggestions:dict)->float:
+    "ftkit's pick: the suggestion of `RECOMMENDED_RULE`; None if the curve cannot be trusted."
+    return suggestions.get(RECOMMENDED_RULE) if trustworthy(facts) else None
 
 # %% ../nbs/02b_curve.ipynb #3936e190
 NOISE_LIMIT = 0.5     # above this share of the descent, the loss's batch-to-batch noise hides where the curve bottoms out
@@ -125,9 +122,8 @@ class LRFindResult:
         num_it = self.settings['num_it']
         self.suggestions = fastai_suggestions(self.lr, self.smoothed, num_it)
         self.facts = curve_facts(self.lr, self.smoothed, self.losses, num_it, stop)
-        frozen = any(self.settings.get('frozen_groups') or [])
-        self.recommended = recommend(self.facts, self.suggestions, frozen)
-        self.recommended_rule = None if self.recommended is None else recommendation_rule(frozen)   # the fastai rule it came from
+        self.recommended = recommend(self.facts, self.suggestions)
+        self.recommended_rule = None if self.recommended is None else RECOMMENDED_RULE   # the fastai rule it came from
         self.notes = curve_notes(self.facts, self.suggestions, self.settings, stop)   # the diagnostics by kind
         self.diagnostics = list(self.notes.values())
 

@@ -240,7 +240,10 @@ class KeepBest(Callback):
         self.best_epoch = self.best = self.state = None
         if self.start is not None and self.monitor in self.start:
             self.best_epoch, self.best = 0, self._score(self.start[self.monitor], self.start['valid_loss'])
-            self.state = state_copy(self.model)
+            self.state = state_copy(self._bare())
+    def _bare(self)->nn.Module:
+        "The model without a DistributedDataParallel wrapper (fastai unwraps it in `after_fit`, before this callback runs)."
+        return self.model.module if isinstance(self.model, (nn.parallel.DistributedDataParallel, nn.DataParallel)) else self.model
     def _score(self, metric, loss)->tuple:
         "Higher is better: the metric (negated when lower is better), then the negated loss; a non-finite value is the worst."
         metric = float(metric) if np.isfinite(float(metric)) and np.isfinite(float(loss)) else np.nan
@@ -252,9 +255,9 @@ class KeepBest(Callback):
         score = self._score(values[self.at], values[self.loss_at])
         better = self.best is None or score > self.best
         if from_rank0(np.array([float(better)]), next(self.model.parameters()).device)[0]:   # every process keeps the same epoch
-            self.best_epoch, self.best, self.state = self.epoch + 1, score, state_copy(self.model)
+            self.best_epoch, self.best, self.state = self.epoch + 1, score, state_copy(self._bare())
     def after_fit(self):
-        if self.best_epoch is not None and self.best_epoch != self.n_epoch: self.model.load_state_dict(self.state)
+        if self.best_epoch is not None and self.best_epoch != self.n_epoch: self._bare().load_state_dict(self.state)
         self.state = None                                        # the copy is not kept beyond the fit
 
 # %% ../nbs/05_recipe.ipynb #52235dca
@@ -499,12 +502,14 @@ def body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
                    found:LRFindResult,       # the LR finder run on the unfrozen learner
                    below_head:float=3.,      # hi = head_lr / below_head
                   )->tuple:                  # (hi, rule text, candidates)
-    "Phase 2's `hi`: phase 1's rate / `below_head`, capped where the unfrozen loss was lowest; else the finder's rate."
+    "Phase 2's `hi`: phase 1's rate / `below_head`, capped where the unfrozen loss was lowest; else the second finder's `valley`."
+    finder_rate = found.suggestions.get('valley')        # after a fitted head (or probe): measured below, not `recommended`
     if head_lr is None:
-        finder_rate, rule = finder_choice(found, "the second LR finder")
-        return finder_rate, f"{rule}; phase 1's rate unknown", {"the second LR finder's recommendation": finder_rate}
-    finder_rate = found.recommended or found.suggestions.get('valley')
-    candidates = {} if finder_rate is None else {"the second LR finder's recommendation": finder_rate}
+        if finder_rate is None: raise RuntimeError('The second LR finder found no usable rate: ' + ' '.join(found.diagnostics))
+        if found.recommended is None: rank0_warn("The second LR finder's curve is not trustworthy (" + ' '.join(found.diagnostics) + "); using its valley anyway")
+        return (finder_rate, "the second LR finder's `valley` suggestion (fastai's rule); phase 1's rate unknown",
+                {"the second LR finder's valley": finder_rate})
+    candidates = {} if finder_rate is None else {"the second LR finder's valley": finder_rate}
     candidates.update({'phase 1 rate / 10 (blog advice)': head_lr / 10, f'phase 1 rate / {below_head:g}': head_lr / below_head})
     if 'minimum' not in found.suggestions:        # e.g. a tiny training set that phase 1 already fits: the curve is noise
         rank0_warn(f"The second LR finder's curve could not be read ({' '.join(found.diagnostics)}); using phase 1's "
