@@ -72,27 +72,25 @@ def run_setting(family, n, seed, mode, head_lr=None)->dict:
         record.update(search_seconds=searched.seconds, search=searched.to_dict())
     if mode == 'after phase 1':
         rules['fit_body rule'] = body_rate_rule(head_lr, found)[0]
-        rules.update(body_candidates(head_lr, found))
+        rules.update(body_candidates(head_lr, found.suggestions.get('minimum')))
         record.update(head_lr=head_lr, noise_to_descent=found.facts['noise_to_descent'])
     grid = {float(lr): score(lr) for lr in GRID}
     record.update(grid=grid, best=max(grid.values()),
                   rules={k: (None, None) if v is None else (float(v), score(v)) for k, v in rules.items()})
     return record
 
-def body_candidates(head_lr, found)->dict:
+def body_candidates(head_lr, minimum=None)->dict:
     "Phase 2 rules beside `fit_body`'s (phase 1's rate / 3, capped at 10x the second curve's minimum unless it is too noisy)."
-    cap = 10 * found.suggestions.get('minimum', np.inf)             # no minimum (an unreadable curve): nothing to cap at
+    cap = np.inf if minimum is None else 10 * minimum         # the second curve's lowest loss; none (unreadable): no cap
     return {'phase 1 rate / 10': head_lr / 10, 'phase 1 rate / 3, never capped': head_lr / 3, 'phase 1 rate / 1': head_lr,
             'phase 1 rate / 3, always capped': min(head_lr / 3, cap), 'phase 1 rate / 10, always capped': min(head_lr / 10, cap)}
-
-class LRFindResultStub: suggestions = {}          # stands for a finder result when only the candidates' names are needed
 
 def add_body_candidates(family):
     "Score `body_candidates` in the after-phase-1 records that lack them (the same seeded phase 1 and second finder again)."
     path = RESULTS/f'regret_{family}.json'
     records = json.loads(path.read_text())
     for r in records:
-        if r['mode'] != 'after phase 1' or all(k in r['rules'] for k in body_candidates(1., LRFindResultStub)): continue
+        if r['mode'] != 'after phase 1' or all(k in r['rules'] for k in body_candidates(1.)): continue
         n, seed, head_lr = r['n_per_class'], r['seed'], r['head_lr']
         learn = trained(family, n, seed, head_lr=head_lr)
         unfreeze(learn)
@@ -100,7 +98,7 @@ def add_body_candidates(family):
         if not np.isclose(found.suggestions.get('valley', np.nan), r['rules']['valley'][0], rtol=1e-6):
             raise RuntimeError(f'{family} n={n} seed={seed}: the second finder did not reproduce ({found.suggestions} vs {r["rules"]})')
         scores = {**{float(k): v for k, v in r['grid'].items()}, **{lr: a for lr, a in r['rules'].values() if a is not None}}
-        for name, lr in body_candidates(head_lr, found).items():
+        for name, lr in body_candidates(head_lr, found.suggestions.get('minimum')).items():
             if lr not in scores: scores[lr] = accuracy(trained(family, n, seed, head_lr=head_lr, body_lr=lr))
             r['rules'][name] = (float(lr), scores[lr])
         r['noise_to_descent'] = found.facts['noise_to_descent']
@@ -140,9 +138,12 @@ def regret(record, rule):
     if acc is None and rule == 'ftkit recommended': lr, acc = record['rules']['valley']
     return np.nan if acc is None else 100 * (record['best'] - acc)
 
+def scored(record, rule)->bool:
+    "Does `record` score `rule` (the derived `RECOMMENDED_NOW` in every record)?"
+    return rule in record['rules'] or rule == RECOMMENDED_NOW
+
 def mean_regret(records, family, mode, rule)->float:
-    return np.nanmean([regret(r, rule) for r in records if r['family'] == family and r['mode'] == mode
-                       and (rule in r['rules'] or rule == RECOMMENDED_NOW)])
+    return np.nanmean([regret(r, rule) for r in records if r['family'] == family and r['mode'] == mode and scored(r, rule)])
 
 def cross_check(records, families, modes, rules):
     "Leave one family out: choose the best of fastai's four rules on the others, per mode; report it on the one left out."
@@ -181,7 +182,7 @@ def report():
         cells = []
         for f in families:
             for m in modes:
-                values = [regret(r, rule) for r in records if r['family'] == f and r['mode'] == m and (rule in r['rules'] or rule == RECOMMENDED_NOW)]
+                values = [regret(r, rule) for r in records if r['family'] == f and r['mode'] == m and scored(r, rule)]
                 cells.append('' if not values else f'{np.nanmean(values):.1f}' + (f' ({np.isnan(values).sum()} none)' if np.isnan(values).any() else ''))
         print(f'| {rule} | ' + ' | '.join(cells) + ' |')
     fallbacks = sum(r['rules']['ftkit recommended'][0] is None for r in records)
