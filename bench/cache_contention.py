@@ -15,7 +15,7 @@ def worker(repeats:int, size:int):
     from fastai.vision.all import accuracy, set_seed
     from ftkit.data import digits_dls
     from ftkit.models import sample_backbone, transfer_learner
-    from ftkit.recipe import fit_head
+    from ftkit.phases import fit_head
     times = {'cache=True': [], 'cache=False': []}
     for _ in range(repeats):
         for cache in (True, False):

@@ -23,7 +23,7 @@ from fastai.vision.all import accuracy, set_seed
 sys.path.insert(0, str(Path(__file__).parent))
 from ftkit.data import digits_dls
 from ftkit.models import sample_backbone, transfer_learner
-from ftkit.recipe import fit_head
+from ftkit.phases import fit_head
 
 EPOCHS, FASTAI_LR = 5, 2e-3
 

@@ -23,7 +23,7 @@ from ftkit.basics import write_text_atomically
 from ftkit.curve import LRFindResult
 from ftkit.finder import lr_find
 from ftkit.groups import unfreeze
-from ftkit.recipe import fit_head
+from ftkit.phases import fit_head
 
 def curve_of(record)->dict:
     "The LR finder curve of one setting of the regret benchmark, run as that benchmark ran it."

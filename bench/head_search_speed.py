@@ -12,7 +12,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from families import family_learner
 from ftkit.finder import lr_find
-from ftkit.recipe import fit_head, search_head_lr
+from ftkit.phases import fit_head
+from ftkit.search import search_head_lr
 
 VARIANTS = {
     'lr_find (100 steps)': lambda learn: lr_find(learn, seed=0, progress=False),

@@ -7,7 +7,7 @@ import importlib.util, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 import numpy as np
-from ftkit.sweep import learner_state, state_differences
+from ftkit.snapshot import learner_state, state_differences
 from ftkit.finder import lr_find
 
 spec = importlib.util.spec_from_file_location('test_learners', Path(__file__).parent.parent/'tests'/'test_learners.py')

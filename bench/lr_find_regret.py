@@ -28,7 +28,8 @@ from families import family_learner
 from ftkit.finder import lr_find
 from ftkit.groups import unfreeze
 from ftkit.basics import write_text_atomically
-from ftkit.recipe import body_rate_rule, fit_body, fit_head, search_head_lr
+from ftkit.phases import body_rate_rule, fit_body, fit_head
+from ftkit.search import search_head_lr
 
 EPOCHS, SEEDS, SIZES = 5, range(5), (20, 100)
 MODES = ('frozen', 'unfrozen', 'after phase 1', 'frozen, bn=train')

@@ -13,7 +13,8 @@ warnings.filterwarnings('ignore')
 import torch
 from fastai.vision.all import CrossEntropyLossFlat, DataLoader, DataLoaders, accuracy, defaults, resnet18, set_seed, vision_learner
 from ftkit.data import digits_dls
-from ftkit.sweep import LearnerSnapshot, lr_schedule
+from ftkit.sweep import lr_schedule
+from ftkit.snapshot import LearnerSnapshot
 from ftkit.finder import lr_find
 from ftkit.models import sample_backbone, transfer_learner
 

@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 sys.path.insert(0, str(Path(__file__).parent))
 from families import family_learner
-from ftkit.features import _folds, bottleneck_features, logistic_probe
+from ftkit.features import bottleneck_features, stratified_folds, logistic_probe
 
 CS = [1e-3, 1e-2, 1e-1, 1., 10., 100.]
 
@@ -35,7 +35,7 @@ def main(sizes, repeats):
     for n in sizes:
         learn = family_learner('real', n, 0, bn='train')
         (x, y), (xv, yv) = bottleneck_features(learn, 'train'), bottleneck_features(learn, 'valid')
-        folds = _folds(y, 5, 0)
+        folds = stratified_folds(y, 5, 0)
         times = {'scikit-learn': [], 'ftkit': []}
         for _ in range(repeats):
             for name, solver in [('scikit-learn', sklearn_probe), ('ftkit', torch_probe)]:

@@ -36,7 +36,9 @@ from ftkit.basics import modes_kept, write_text_atomically
 from ftkit.finder import lr_find
 from ftkit.models import RunningStatsBatchNorm, transfer_learner
 from ftkit.groups import unfreeze
-from ftkit.recipe import FineTuneReport, body_rate_rule, fit_body, fit_probe, two_phase
+from ftkit.report import FineTuneReport
+from ftkit.phases import body_rate_rule, fit_body, fit_probe
+from ftkit.recipe import two_phase
 
 RESULTS = Path(__file__).parent/'results'/'real_recipes.json'
 HEAD_EPOCHS, BODY_EPOCHS = 2, 5

@@ -13,7 +13,10 @@ with warnings.catch_warnings():
     from .groups import (discriminative_lrs, freeze, gradual_unfreeze, group_lrs, layer_groups, plot_group_rates, plot_groups,
                          show_groups, unfreeze)
     from .schedules import RecordHypers, triangular_schedule
-    from .recipe import FineTuneReport, HeadRateSearch, PhaseResult, fit_body, fit_head, fit_probe, search_head_lr, two_phase
+    from .search import HeadRateSearch, search_head_lr
+    from .report import FineTuneReport, PhaseResult
+    from .phases import fit_body, fit_head, fit_probe
+    from .recipe import two_phase
     from .features import ProbeResult, bottleneck_features, cache_problems, cached_body, linear_probe
     from .strategies import compare_strategies, plot_strategies
     from .reproduce import load_reference, reproduce, sample_task_learner

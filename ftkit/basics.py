@@ -23,11 +23,13 @@ def plain_number(value):
     if isinstance(value, torch.Tensor) and value.ndim == 0 and not value.is_complex(): return value.item()
     return value.item() if isinstance(value, np.generic) else value
 
+# %% ../nbs/00b_basics.ipynb #d95d8b4f
 def whole_number(value, at_least:int=1)->bool:
     "Is `value` a whole number (a Python, NumPy or torch integer, not a bool) of at least `at_least`?"
     value = plain_number(value)
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= at_least
 
+# %% ../nbs/00b_basics.ipynb #3ee2ef15
 def check_whole(name:str,       # the argument's name, for the message
                 value,          # what the caller passed
                 at_least:int=1, # the smallest value allowed
@@ -39,11 +41,13 @@ def check_whole(name:str,       # the argument's name, for the message
         raise ValueError(f"`{name}` must be {kind}{what}, got {value!r}")
     return int(plain_number(value))
 
+# %% ../nbs/00b_basics.ipynb #e2f73071
 def check_flag(name:str, value, what:str='')->bool:
     "`value` as a `bool`; a ValueError naming the argument `name` unless it is True or False (a NumPy bool too)."
     if not isinstance(value, (bool, np.bool_)): raise ValueError(f"`{name}` must be True or False{what}, got {value!r}")
     return bool(value)
 
+# %% ../nbs/00b_basics.ipynb #e8927619
 def positive_number(value)->bool:
     "Is `value` a finite number greater than zero (and not a bool): Python, NumPy or a 0-d torch tensor?"
     value = plain_number(value)
@@ -77,10 +81,12 @@ def write_atomically(path,              # the file to write (its folder must exi
         raise
     return path
 
+# %% ../nbs/00b_basics.ipynb #2b3c048c
 def write_text_atomically(path, text:str)->Path:
     "Write `text` to `path` with `write_atomically`."
     return write_atomically(path, lambda file: file.write(text))
 
+# %% ../nbs/00b_basics.ipynb #01b6e8fc
 def read_json(path,               # the file to read
               name:str='path',    # the argument that named it, for the messages
               what:str='a JSON file', # what the file should be, e.g. 'an ftkit LRFindResult file'

@@ -34,15 +34,17 @@ def _finish(report, out:Path, info:dict, say):
         f"{body.metrics.get('accuracy', float('nan')):.3f} after phase 2. Report and plots in {out}/")
     return report
 
+# %% ../nbs/10_cli.ipynb #a5c3cf27
 def _check_sizes(**values):
     from ftkit.basics import check_whole
     for name, value in values.items():
         if value is not None: check_whole(name, value)
 
+# %% ../nbs/10_cli.ipynb #0e416b39
 def _head_epochs(head:str, head_epochs:int)->int:
     "Phase 1's epochs for `two_phase`: checked when the head trains, 0 for the linear probe (it trains no epochs)."
     from ftkit.basics import check_whole
-    from ftkit.recipe import check_head
+    from ftkit.phases import check_head
     check_head(head)
     return 0 if head == 'probe' else check_whole('head_epochs', head_epochs, what=' of epochs')
 
@@ -61,7 +63,8 @@ def run_demo(out='ftkit-demo',          # folder for the plots and the report (c
     from ftkit.basics import check_whole
     from ftkit.data import digits_dls
     from ftkit.models import sample_backbone, transfer_learner
-    from ftkit.recipe import two_phase, writable_folder
+    from ftkit.recipe import two_phase
+    from ftkit.report import writable_folder
     head_epochs = _head_epochs(head, head_epochs); check_whole('body_epochs', body_epochs, what=' of epochs')
     _check_sizes(n_per_class=n_per_class, bs=bs)
     out, say = writable_folder(out, 'out'), _say(progress)
@@ -106,6 +109,7 @@ def expected_seconds(learn,                 # the learner `two_phase` will train
                  body=body_epochs * (n_train * step('unfrozen') + validate))
     return {**parts, 'total': sum(parts.values())}
 
+# %% ../nbs/10_cli.ipynb #a7a7dd25
 def time_one_batch(learn)->tuple:
     "Seconds to load one validation batch and to run the model on it (the second of two runs), all state kept."
     import time, torch
@@ -152,7 +156,8 @@ def run_finetune(path,                     # folder with one sub-folder per clas
     from ftkit.basics import check_whole
     from ftkit.data import folder_dls
     from ftkit.models import transfer_learner
-    from ftkit.recipe import two_phase, writable_folder
+    from ftkit.recipe import two_phase
+    from ftkit.report import writable_folder
     builder = architecture(arch)
     head_epochs = _head_epochs(head, head_epochs); check_whole('body_epochs', body_epochs, what=' of epochs')
     _check_sizes(size=size, bs=bs)
@@ -197,10 +202,12 @@ def _recipe_options(command):
     command.add_argument('--seed', type=int, default=0, help='seed of the split, weights, batch order and LR finders (default: %(default)s)')
     command.add_argument('--no-progress', action='store_true', help='no progress bars: one plain line per LR-finder sweep and per epoch (what a pipe or a CI log gets anyway), then the accuracies as JSON')
 
+# %% ../nbs/10_cli.ipynb #3d3dd618
 def stored_references()->list:
     "The names of the LR-finder references ftkit ships (its package data), read without importing torch."
     return sorted(Path(str(p)).stem for p in (files('ftkit')/'references').iterdir() if str(p).endswith('.json'))
 
+# %% ../nbs/10_cli.ipynb #01f7f17b
 def _parsers():
     parser = argparse.ArgumentParser(prog='ftkit', description='Fine-tune pretrained networks the fastai way.')
     parser.add_argument('--version', action='version', version=f'ftkit {ftkit.__version__}')
@@ -231,6 +238,7 @@ def _parsers():
     again.add_argument('--folder', default=None, help="folder of the stored references (default: ftkit's own)")
     return parser, dict(demo=demo, finetune=finetune, reproduce=again)
 
+# %% ../nbs/10_cli.ipynb #d7a16c3b
 def main(argv:list=None # command-line arguments (default: `sys.argv[1:]`)
         )->int:
     "Entry point of the `ftkit` console script."

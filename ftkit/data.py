@@ -30,6 +30,7 @@ def share(value)->bool:
     "Is `value` a real number strictly between 0 and 1 (a share such as `valid_pct`), not a bool or a string?"
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 < value < 1
 
+# %% ../nbs/00_data.ipynb #35ff9e30
 @lru_cache(maxsize=4)
 def digit_images(size:int=8 # side of the square images, in pixels (the originals are 8x8)
                 )->tuple:   # `(images, digits)`: float tensor `(n, 1, size, size)` in [0, 1], int array `(n,)`

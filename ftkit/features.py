@@ -48,6 +48,7 @@ def ordered_loader(dl):
     if hasattr(dl, 'new'): return dl.new(shuffle=False, drop_last=False)
     return TorchDataLoader(dl.dataset, batch_size=loader_batch_size(dl), shuffle=False, drop_last=False, collate_fn=dl.collate_fn)
 
+# %% ../nbs/06_features.ipynb #e9986606
 def plain_loader(learn, split:str='train'):
     "The `split` items in order, every one of them, with the validation transforms where fastai knows them."
     if split not in ('train', 'valid'): raise ValueError(f"`split` must be 'train' or 'valid', got {split!r}")
@@ -89,7 +90,8 @@ class ProbeResult:
     seconds:float
     classifier:object               # the fitted scikit-learn pipeline (scaler + classifier)
 
-def _folds(labels, cv:int, seed:int):
+# %% ../nbs/06_features.ipynb #70718a57
+def stratified_folds(labels, cv:int, seed:int):
     "Stratified folds, as many as `cv` but no more than the smallest class has items (None if under 2)."
     n = min(cv, np.bincount(labels)[np.unique(labels)].min())
     return StratifiedKFold(n, shuffle=True, random_state=seed) if n >= 2 else None
@@ -101,6 +103,7 @@ def standardised(x_fit:torch.Tensor, *xs)->list:
     std = torch.where(std > 0, std, torch.ones_like(std))
     return [(x - mean) / std for x in (x_fit, *xs)]
 
+# %% ../nbs/06_features.ipynb #1020f5db
 def fit_softmax(x:torch.Tensor, target:torch.Tensor, n_classes:int, C:float, start:tuple=None,
                 max_iter:int=1000, tol:float=1e-4)->tuple:
     "`(W, b)` minimising mean cross-entropy + |W|^2 / (2 C n) (scikit-learn's multinomial objective) by full-batch L-BFGS from `start`."
@@ -119,12 +122,14 @@ def fit_softmax(x:torch.Tensor, target:torch.Tensor, n_classes:int, C:float, sta
                       line_search_fn='strong_wolfe').step(objective)
     return W, b
 
+# %% ../nbs/06_features.ipynb #e933661a
 def softmax_path(x:torch.Tensor, target:torch.Tensor, n_classes:int, Cs:list)->dict:
     "`{C: (W, b)}` for every C, fitted from the strongest regularisation to the weakest, each started from the previous."
     fits, start = {}, None
     for C in sorted(set(Cs)): fits[C] = start = fit_softmax(x, target, n_classes, C, start)
     return fits
 
+# %% ../nbs/06_features.ipynb #a12dbf53
 def logistic_probe(x:np.ndarray, y:np.ndarray, Cs:list, folds, seed:int=0)->tuple:
     "`(C, cross-validated accuracy, StandardScaler + LogisticRegression pipeline)`: C chosen on `folds` (None: the first C)."
     classes = np.unique(y)
@@ -180,13 +185,14 @@ def linear_probe(learn,                   # a `Learner` whose model is `nn.Seque
     started = time.perf_counter()
     x_train, y_train = bottleneck_features(learn, 'train')
     x_valid, y_valid = bottleneck_features(learn, 'valid')
-    folds = _folds(y_train, cv, seed)
+    folds = stratified_folds(y_train, cv, seed)
     if model == 'logistic': C, cv_accuracy, pipeline = logistic_probe(x_train, y_train, Cs, folds, seed)
     else: C, cv_accuracy, pipeline = svm_probe(x_train, y_train, Cs, folds, seed)
     scores = float(pipeline.score(x_train, y_train)), float(pipeline.score(x_valid, y_valid))
     if to_head: put_head(learn, probe_head(split_model(learn)[1], pipeline, learn.dls.c))
     return ProbeResult(model, C, cv_accuracy, *scores, x_train.shape[1], round(time.perf_counter() - started, 3), pipeline)
 
+# %% ../nbs/06_features.ipynb #015ddf4b
 def svm_probe(x_train:np.ndarray, y_train:np.ndarray, Cs:list, folds, seed:int=0)->tuple:
     "`(C, cross-validated accuracy, StandardScaler + LinearSVC pipeline)`, C by scikit-learn's `GridSearchCV` on `folds`."
     pipeline = make_pipeline(StandardScaler(), PROBES['svm'](seed))
@@ -198,6 +204,7 @@ def svm_probe(x_train:np.ndarray, y_train:np.ndarray, Cs:list, folds, seed:int=0
         C, cv_accuracy = float(list(search.best_params_.values())[0]), float(search.best_score_)
     return C, cv_accuracy, pipeline.set_params(**{f'{pipeline.steps[-1][0]}__C': C}).fit(x_train, y_train)
 
+# %% ../nbs/06_features.ipynb #0ae9a5c1
 def put_head(learn, head:nn.Module):
     "Make `head` the learner's head, with a new optimizer frozen as the old one was; on any failure the old head and optimizer stay."
     old_head, old_opt = learn.model[1], learn.opt
@@ -218,6 +225,7 @@ def _transforms(dl)->list:
     for tl in getattr(getattr(dl, 'dataset', None), 'tls', []): tfms += list(getattr(getattr(tl, 'tfms', None), 'fs', []))
     return tfms
 
+# %% ../nbs/06_features.ipynb #a4f88ab3
 def feature_changes(learn)->list:
     "Why the frozen body's output for an item changes during phase 1: BatchNorm in training mode, augmentation, Dropout, mixing."
     body, problems = split_model(learn)[0], []
@@ -234,12 +242,14 @@ def feature_changes(learn)->list:
     if mixing: problems.append(f"the callbacks {mixing} change the inputs of every batch")
     return problems
 
+# %% ../nbs/06_features.ipynb #8ab56532
 def input_callbacks(learn)->list:
     "The user's callbacks that run before every batch and may change its inputs (which features computed apart would skip)."
     own = [type(cb).__name__ for cb in learn.cbs if hasattr(type(cb), 'before_batch') and not type(cb).__module__.startswith('fastai.')]
     return [f"the callbacks {own} run before every batch and may change its inputs, which cached features "
             "would skip; remove them for phase 1 or train without the cache"] if own else []
 
+# %% ../nbs/06_features.ipynb #0dc287f5
 def cache_problems(learn)->list:
     "Why the frozen body's features could change from one epoch to the next (empty when they cannot)."
     try: split_model(learn)
@@ -259,6 +269,7 @@ def _ordered_features(model:nn.Module, dl)->tuple:
     if not pairs: raise ValueError("`learn.dls` holds no items to cache")
     return torch.cat([x for x, _ in pairs]), torch.cat([y for _, y in pairs])
 
+# %% ../nbs/06_features.ipynb #5819f12f
 def _feature_loader(dl, features, labels)->DataLoader:
     "A loader of `(feature, label)` pairs with `dl`'s batch size, shuffling, drop_last and random state; a batch is one indexing."
     with no_random():               # building a loader draws from python's random state; keep it as it was
@@ -267,7 +278,8 @@ def _feature_loader(dl, features, labels)->DataLoader:
     cached.rng.setstate(dl.rng.getstate())
     return cached
 
-def _frozen_features(learn, dl)->tuple:
+# %% ../nbs/06_features.ipynb #ddc6d0d1
+def frozen_features(learn, dl)->tuple:
     "The frozen body's pooled features and the labels of every item of `dl`, in dataset order, computed as during `fit`."
     body, pooling, _ = split_model(learn)
     with modes_kept(nn.Sequential(body, pooling)) as model, no_random():   # iterating loaders draws random seeds
@@ -276,6 +288,7 @@ def _frozen_features(learn, dl)->tuple:
             if isinstance(m, BATCHNORM_TYPES): m.eval()                  # exactly as during `fit`
         return _ordered_features(model, dl)
 
+# %% ../nbs/06_features.ipynb #c5f5de52
 @contextmanager
 def one_cpu_thread(device):
     "On the CPU, run torch on one thread inside the block (a head's many tiny operations gain nothing from more); restore after."
@@ -285,6 +298,7 @@ def one_cpu_thread(device):
     try: yield
     finally: torch.set_num_threads(threads)
 
+# %% ../nbs/06_features.ipynb #7663237e
 class cached_body:
     "Context manager: train and evaluate `learn`'s head on its frozen body's features, computed once; 4 x d bytes per item (float32, d features: 512 B for the sample backbone)."
     def __init__(self, learn):
@@ -294,8 +308,8 @@ class cached_body:
             raise ValueError("The body has trainable parameters; freeze it first (`freeze(learn)`)")
         self.learn = learn
         self.head = split_model(learn)[2]
-        self.train_x, self.train_y = _frozen_features(learn, learn.dls.train)
-        self.valid_x, self.valid_y = _frozen_features(learn, learn.dls.valid)
+        self.train_x, self.train_y = frozen_features(learn, learn.dls.train)
+        self.valid_x, self.valid_y = frozen_features(learn, learn.dls.valid)
 
     @property
     def nbytes(self)->int:

@@ -23,6 +23,7 @@ def notebook_shell():
     shell = getattr(sys.modules.get('IPython'), 'get_ipython', lambda: None)()
     return None if shell is None or type(shell).__name__ == 'TerminalInteractiveShell' else shell
 
+# %% ../nbs/00a_figures.ipynb #fa0ddc6c
 def show_figures():
     "Show the figures made in the cell that just ran (IPython's `post_execute` hook)."
     while FIGURES_TO_SHOW: FIGURES_TO_SHOW.pop(0).show_in_notebook()
@@ -48,6 +49,7 @@ class NotebookFigure(Figure):
         if self in FIGURES_TO_SHOW: FIGURES_TO_SHOW.remove(self)
         self.show_in_notebook()
 
+# %% ../nbs/00a_figures.ipynb #59431478
 def save_figure(fig:Figure, path)->Path:
     "Write `fig` (100 dpi, tight; a PNG unless `path` ends in another format's suffix) atomically, and do not show it in the notebook."
     kind = Path(path).suffix[1:].lower() or 'png'

@@ -29,6 +29,7 @@ def _splitter_groups(learn)->list:
     params = L(learn.splitter(learn.model))
     return [list(group) for group in params] if len(params) and isinstance(params[0], (L, list)) else [list(params)]
 
+# %% ../nbs/03_groups.ipynb #e9eccf94
 def layer_groups(learn,
                  at_least:int=1, # fewer groups is a ValueError (2: a body to freeze apart from the head)
                 )->list:
@@ -59,6 +60,7 @@ def freeze(learn,   # a fastai `Learner` with at least two layer groups
             if not p.requires_grad: p.grad = None     # fastai's optimizer steps any parameter that has a gradient
     return learn
 
+# %% ../nbs/03_groups.ipynb #6f644c1c
 def unfreeze(learn):
     "Make every layer group trainable."
     layer_groups(learn)
@@ -81,6 +83,7 @@ def check_lr(lr, n_groups:int):
         if not all(positive_number(v) for v in lr): raise ValueError(f"`lr` rates must all be positive numbers, got {list(lr)}")
     elif not positive_number(lr): raise ValueError(f"`lr` must be a positive number, a list or a slice, got {lr!r}")
 
+# %% ../nbs/03_groups.ipynb #8837472b
 def plain_lr(lr):
     "`lr` with numpy numbers made Python floats (fastai's `set_hyper` rejects a numpy scalar); a tuple or array becomes a list."
     if isinstance(lr, slice): return slice(None if lr.start is None else float(lr.start), float(lr.stop))
@@ -120,6 +123,7 @@ def bn_mode(learn, bn_layer)->str:
     frozen_by = lambda cb: isinstance(cb, FreezeBatchNorm) or (isinstance(cb, BnFreeze) and isinstance(bn_layer, bn_types))
     return 'eval (frozen)' if frozen and any(frozen_by(cb) for cb in learn.cbs) else 'train'
 
+# %% ../nbs/03_groups.ipynb #1845bebf
 def show_groups(learn,     # a fastai `Learner`
                 lr:float|list|slice=None, # rates to show (number, list or slice; default: the optimizer's current rates)
                )->pd.DataFrame:
@@ -175,6 +179,7 @@ def group_rate_schedules(learn, lr, n_steps:int=100, pct_start:float=0.25, div:f
     schedule = combined_cos(pct_start, top / div, top, top / div_final)
     return np.stack([schedule(pos) for pos in np.arange(n_steps) / n_steps])
 
+# %% ../nbs/03_groups.ipynb #328d7f37
 def plot_group_rates(learn, lr, pct_start:float=0.25, div:float=25., div_final:float=1e5)->Figure:
     "Each layer group's learning rate over a whole `fit_one_cycle(..., lr)`, one curve per group (log scale)."
     rates = group_rate_schedules(learn, lr, 200, pct_start, div, div_final)
@@ -198,6 +203,7 @@ def settings_dict(name:str, value, example:str)->dict:
     if not isinstance(value, dict): raise ValueError(f"`{name}` must be a dict of settings, e.g. {example}, or None; got {value!r}")
     return dict(value)
 
+# %% ../nbs/03_groups.ipynb #19c2e20f
 def check_one_cycle(fit_kw:dict):
     "Raise a ValueError naming the setting for one-cycle settings `fit_one_cycle` does not take or cannot use."
     unknown = sorted(set(fit_kw) - set(ONE_CYCLE_KNOBS))
@@ -218,6 +224,7 @@ def check_one_cycle(fit_kw:dict):
     if 'start_epoch' in fit_kw: check_whole('start_epoch', fit_kw['start_epoch'], 0)
     check_callbacks(fit_kw.get('cbs'))
 
+# %% ../nbs/03_groups.ipynb #8d9d2ae5
 def unit_number(value, top:float=1.)->bool:
     "Is `value` a finite real number from 0 to `top` (a Python, NumPy or torch scalar, not a bool)?"
     value = plain_number(value)

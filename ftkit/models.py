@@ -44,8 +44,10 @@ def sample_body(channels:tuple=(16, 32, 64), # output channels of the three stag
 BN_POLICIES = ('train', 'frozen', 'eval')
 
 def _has_params(module): return any(True for _ in module.parameters())
+
 def _holds(module, types): return any(isinstance(m, types) for m in module.modules())
 
+# %% ../nbs/01_models.ipynb #94df3cf0
 def _is_classifier_part(module)->bool:
     "Is `module` part of a classifier tail: pooling, flattening, dropout, or something with a Linear and no convolution?"
     if isinstance(module, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d, nn.AvgPool2d, nn.Flatten, nn.Dropout, nn.Identity)): return True
@@ -130,6 +132,7 @@ def _data_channels(dls)->int:
     if torch.is_tensor(x): return int(x.shape[0]) if x.ndim == 3 else 1
     return len(x.getbands()) if hasattr(x, 'getbands') else 3
 
+# %% ../nbs/01_models.ipynb #e7fde2b3
 def _match_channels(body, n_in, pretrained):
     "Make the body's first convolution take `n_in` channels (fastai's `_update_first_layer`), or explain why not."
     first, _, _ = _get_first_layer(body)
@@ -165,6 +168,7 @@ def body_channels(body:nn.Module, n_in:int)->int:
             except RuntimeError as e: errors.append(e)
         raise ValueError(f"`body` failed on {n_in}-channel images of 64 to 448 pixels: {errors[-1]}")
 
+# %% ../nbs/01_models.ipynb #86d5ed8c
 def make_body(body, cut=None, pretrained:bool=True, arch=None)->tuple:
     "Resolve `transfer_learner`'s `body` argument to `(body module, the input statistics its weights expect)` (see `body_stats`)."
     if isinstance(body, (str, Path)):
@@ -202,6 +206,7 @@ class FreezeBatchNorm(BnFreeze):
         for m in self.model.modules():
             if isinstance(m, BATCHNORM_TYPES) and not any(p.requires_grad for p in m.parameters()): m.eval()
 
+# %% ../nbs/01_models.ipynb #ec9f2dc9
 class RunningStatsBatchNorm(FreezeBatchNorm):
     "Every BatchNorm layer of `body` normalises with its running statistics, frozen or not (Keras's advice for fine-tuning)."
     def __init__(self, body:nn.Module): self.body = body      # the head's new BatchNorm layers still learn their statistics
@@ -215,6 +220,7 @@ def _dls_normalize(dls):
     "The `Normalize` transform among `dls`'s batch transforms (None if there is none)."
     return next((t for t in dls.after_batch.fs if isinstance(t, Normalize)), None)
 
+# %% ../nbs/01_models.ipynb #83d93265
 def check_normalize(normalize, dls, n_in:int):
     "`normalize` as None, False or `(mean, std)` tuples, checked against the images' channels and `dls`'s own `Normalize`."
     if normalize is None or normalize is False: return normalize
@@ -233,6 +239,7 @@ def check_normalize(normalize, dls, n_in:int):
                          "not `normalize`'s: leave `normalize` None to keep the loaders' own, or build them without Normalize")
     return tuple(mean.tolist()), tuple(std.tolist())
 
+# %% ../nbs/01_models.ipynb #122d50b2
 def add_normalization(dls, stats, n_in:int, pretrained:bool):
     "Add `Normalize` with `stats` to `dls` (fastai's rule: not twice, not for other channel counts); warn when none is known."
     if isinstance(stats, tuple) and not hasattr(dls, 'after_batch'):      # plain PyTorch loaders: only the user can normalise
@@ -292,11 +299,13 @@ def transfer_learner(dls,                 # the target task's `DataLoaders`
     if pretrained: learn.freeze()           # no gradient exists yet, so fastai's freeze is exact here
     return learn
 
+# %% ../nbs/01_models.ipynb #4e18afb7
 def check_callbacks(cbs):
     "Raise a ValueError naming `cbs` unless it is None, a fastai `Callback` (an instance) or a list of them."
     bad = [cb for cb in L(cbs) if not isinstance(cb, Callback)] if not isinstance(cbs, (str, bytes)) else [cbs]
     if bad: raise ValueError(f"`cbs` must be a fastai Callback (an instance, e.g. GradientClip()) or a list of them; got {bad[0]!r}")
 
+# %% ../nbs/01_models.ipynb #948f9b4b
 def check_classes(dls, n_out)->int:
     "The number of outputs: `n_out`, or the classes of `dls`; refused when it disagrees with the data or the training labels are one class."
     classes = get_c(dls)
@@ -314,6 +323,7 @@ def check_classes(dls, n_out)->int:
                          "a classifier needs at least two; add items of the other classes to `dls.train`")
     return int(n_out)
 
+# %% ../nbs/01_models.ipynb #cba459c5
 def training_labels(dls)->list:
     "The class index of every training item, where fastai's `Datasets` can tell it cheaply (else None)."
     labels = getattr(getattr(dls, 'train_ds', None), 'tls', [None])[-1]      # the labels' own pipeline: no image is read

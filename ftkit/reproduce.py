@@ -15,9 +15,10 @@ from fastai.vision.all import accuracy, set_seed
 from .data import digits_dls
 from .models import sample_backbone, transfer_learner
 from .groups import unfreeze
-from .curve import check_tolerances, LRFindResult, plot_lr_finds
+from .curve import LRFindResult, plot_lr_finds
+from .compare import check_tolerances
 from .finder import lr_find
-from .recipe import fit_body, fit_head
+from .phases import fit_body, fit_head
 
 # %% auto #0
 __all__ = ['REFERENCE_SWEEPS', 'sample_task_learner', 'reference_path', 'load_reference', 'save_references', 'reproduce']
@@ -34,6 +35,7 @@ def head_sweep()->LRFindResult:
     "The sweep before phase 1 (body frozen), as the quick start, the tutorial's step 1 and `02_finder` run it."
     return lr_find(sample_task_learner(), seed=0, progress=False)
 
+# %% ../nbs/08_reproduce.ipynb #dff2cc15
 def body_sweep()->LRFindResult:
     "The sweep before phase 2: the head trained 3 epochs at its finder's rate, everything unfrozen, as `fit_body` runs it."
     learn = sample_task_learner()
@@ -43,8 +45,8 @@ def body_sweep()->LRFindResult:
     return lr_find(learn, ratios=slice(1 / spread, 1), seed=0, progress=False)
 
 # %% ../nbs/08_reproduce.ipynb #19c369fa
-REFERENCE_SWEEPS = {'head': (head_sweep, 'index, tutorials/two_phase (step 1), 02_finder, 05_recipe'),
-                    'body': (body_sweep, 'tutorials/two_phase (step 3), 05_recipe')}
+REFERENCE_SWEEPS = {'head': (head_sweep, 'index, tutorials/two_phase (step 1), 02_finder, 05b_report'),
+                    'body': (body_sweep, 'tutorials/two_phase (step 3), 05b_report')}
 
 # %% ../nbs/08_reproduce.ipynb #7cd7946e
 REFERENCES = Path(str(files('ftkit')/'references'))     # package data: installed with ftkit
@@ -57,6 +59,7 @@ def reference_path(name:str,     # a key of `REFERENCE_SWEEPS`
     if name not in REFERENCE_SWEEPS: raise ValueError(f"`name` must be one of {list(REFERENCE_SWEEPS)}, got {name!r}")
     return Path(folder or REFERENCES)/f'{name}.json'
 
+# %% ../nbs/08_reproduce.ipynb #c281e89e
 def load_reference(name:str, folder:str|Path=None)->LRFindResult:
     "The stored reference curve `name`."
     path = reference_path(name, folder)

@@ -23,6 +23,7 @@ class ApiRenderer(BasicMarkdownRenderer):
         line = source_line(self.sym)
         return re.sub(r'#LNone\b', f'#L{line}' if line else '', text, count=1)
 
+# %% ../nbs/00c_showdoc.ipynb #bf0853cb
 def source_line(sym)->int:
     "The line `sym` is defined on in its file (None if Python cannot tell, e.g. for a builtin)."
     try: return inspect.getsourcelines(inspect.unwrap(sym))[1]

@@ -17,7 +17,8 @@ from fastai.vision.all import set_seed
 from .features import linear_probe, split_model
 from .finder import lr_find
 from .groups import freeze, gradual_unfreeze, layer_groups, unfreeze
-from .recipe import chosen_rate, two_phase
+from .phases import chosen_rate
+from .recipe import two_phase
 from .basics import check_whole, whole_number
 
 # %% auto #0
@@ -28,20 +29,24 @@ def _two_phase(learn, epochs:int):
     head_epochs = max(1, round(epochs / 5))
     two_phase(learn, head_epochs, epochs - head_epochs, progress=False)
 
+# %% ../nbs/07_strategies.ipynb #44fb63f1
 def _unfrozen_one_cycle(learn, epochs:int):
     unfreeze(learn)
     learn.fit_one_cycle(epochs, chosen_rate(lr_find(learn, progress=False)))
 
+# %% ../nbs/07_strategies.ipynb #ed30f902
 def _gradual(learn, epochs:int):
     n = len(layer_groups(learn))
     freeze(learn)
     head_rate = chosen_rate(lr_find(learn, progress=False))
     gradual_unfreeze(learn, [epochs // n] * (n - 1) + [epochs - (n - 1) * (epochs // n)], lr_max=head_rate)
 
+# %% ../nbs/07_strategies.ipynb #572e206a
 def _freeze_first(learn, epochs:int):
     freeze(learn, 1)                             # only the first layer group stays frozen
     learn.fit_one_cycle(epochs, chosen_rate(lr_find(learn, progress=False)))
 
+# %% ../nbs/07_strategies.ipynb #b28e97c0
 def _lp_ft(learn, epochs:int): two_phase(learn, 0, epochs, head='probe', progress=False)
 
 STRATEGIES = {

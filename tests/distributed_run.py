@@ -20,7 +20,7 @@ from torch.nn.parallel import DistributedDataParallel
 import fastai.distributed
 from fastai.vision.all import L, LongTensor, accuracy
 from ftkit.all import *
-from ftkit.sweep import learner_state, state_differences
+from ftkit.snapshot import learner_state, state_differences
 
 
 def broadcast_on_cpu(self, t, rank):

@@ -14,7 +14,7 @@ from fastai.vision.all import Learner, accuracy, params, set_seed
 
 from ftkit.all import *
 from ftkit.data import digit_images
-from ftkit.sweep import learner_state, state_differences
+from ftkit.snapshot import learner_state, state_differences
 
 CLEAR = (ValueError, TypeError, FileNotFoundError)
 NAN, INF = float('nan'), float('inf')

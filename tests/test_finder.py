@@ -4,7 +4,7 @@ from unittest import mock
 import pytest
 from fastai.vision.all import accuracy, set_seed
 from ftkit.data import digits_dls
-from ftkit.sweep import learner_state, same_state
+from ftkit.snapshot import learner_state, same_state
 from ftkit.finder import lr_find
 from ftkit.models import sample_backbone, transfer_learner
 
@@ -31,7 +31,7 @@ def test_ctrl_c_mid_sweep_restores_everything():
 
 def test_second_ctrl_c_during_the_restore_waits_for_it():
     "A user presses Ctrl-C mid-sweep, then again while lr_find puts the learner back: the learner is still whole."
-    from ftkit.sweep import Attributes
+    from ftkit.snapshot import Attributes
     learn = make_learner()
     before = learner_state(learn)
     calls, real_restore = [], Attributes.restore
@@ -50,7 +50,7 @@ def test_second_ctrl_c_during_the_restore_waits_for_it():
     assert signal.getsignal(signal.SIGINT) is handler
 
 def test_interrupts_deferred_raises_after_the_block():
-    from ftkit.sweep import interrupts_deferred
+    from ftkit.snapshot import interrupts_deferred
     handler = signal.signal(signal.SIGINT, signal.default_int_handler)
     done = []
     try:

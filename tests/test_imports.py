@@ -33,3 +33,13 @@ def test_public_api_shadows_no_fastai_name():
     import fastai.vision.all as fv, ftkit.all as fk
     assert set(fk.__all__) == API
     assert not set(fk.__all__) & {n for n in dir(fv) if not n.startswith('_')}
+
+def test_no_module_imports_another_modules_private_names():
+    "What two modules share is public in the lower one: no `from .x import _name` (or `from ftkit.x import _name`)."
+    import ast, pathlib, ftkit
+    found = []
+    for path in sorted(pathlib.Path(ftkit.__file__).parent.glob('*.py')):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or '').startswith('ftkit')):
+                found += [f'{path.name}: {node.module}.{a.name}' for a in node.names if a.name.startswith('_')]
+    assert not found, found
