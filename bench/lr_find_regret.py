@@ -66,7 +66,8 @@ def run_setting(family, n, seed, mode, head_lr=None)->dict:
     finder_seconds = time.perf_counter() - started
     rules = {**found.suggestions, 'ftkit recommended': found.recommended}
     record = dict(family=family, n_per_class=n, seed=seed, mode=mode, finder_seconds=finder_seconds,
-                  finder_passes=found.settings['num_it'] * found.settings['bs'] / len(learn.dls.train_ds))
+                  finder_passes=found.settings['num_it'] * found.settings['bs'] / len(learn.dls.train_ds),
+                  curve=found.to_dict())                     # the whole curve: rules that read it can be scored later
     if frozen:
         searched = search_head_lr(learn, EPOCHS, seed=seed)        # with bn='train': the approximation (features computed once)
         rules['ftkit search'] = searched.best

@@ -6,7 +6,7 @@ Docs: https://ftkit.github.io/ftkit/basics.html.md"""
 
 # %% ../nbs/00b_basics.ipynb #ec5afc0b
 from __future__ import annotations
-import json, numbers, os, sys, tempfile
+import json, numbers, os, stat, sys, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,6 +47,19 @@ def check_flag(name:str, value, what:str='')->bool:
     if not isinstance(value, (bool, np.bool_)): raise ValueError(f"`{name}` must be True or False{what}, got {value!r}")
     return bool(value)
 
+def check_progress(progress):
+    "Raise a ValueError naming `progress` unless it is True (bars and tables), 'lines' (a plain line per sweep and epoch) or False."
+    if not (isinstance(progress, str) and progress == 'lines'):
+        check_flag('progress', progress, " (show progress bars and tables), or 'lines' (one plain line per LR sweep and per epoch)")
+
+MAX_SEED = 2**32 - 1     # NumPy's legacy seed, which fastai's `set_seed` sets, takes no larger one
+
+def check_seed(name:str, value, what:str='')->int:
+    "`value` as an `int` seed; a ValueError naming the argument `name` unless it is a whole number from 0 to `MAX_SEED`."
+    seed = check_whole(name, value, 0, what)
+    if seed > MAX_SEED: raise ValueError(f"`{name}` must be at most 2**32 - 1 = {MAX_SEED} (NumPy's limit){what}, got {value!r}")
+    return seed
+
 # %% ../nbs/00b_basics.ipynb #e8927619
 def positive_number(value)->bool:
     "Is `value` a finite number greater than zero (and not a bool): Python, NumPy or a 0-d torch tensor?"
@@ -62,17 +75,35 @@ def modes_kept(model:nn.Module):
     finally:
         for m, training in modes: m.training = training
 
+# %% ../nbs/00b_basics.ipynb #8deaaac4
+def check_regular_target(path)->Path:
+    "`path` as a `Path`; an error naming it if it is a folder, a link, a device or a FIFO, which a rename would replace."
+    path = Path(path)
+    if path.is_symlink(): raise ValueError(f"`path` {path} is a symbolic link: a rename would replace the link, not "
+                                           f"its target; pass the file it points to ({os.path.realpath(path)})")
+    if path.exists() and not path.is_file():
+        raise ValueError(f"`path` {path} exists and is not a regular file (a folder, a device such as /dev/full, or a FIFO): "
+                         "a rename would replace it; pass the path of a file to write")
+    if not path.parent.is_dir(): raise FileNotFoundError(f"`path` {path}: its folder {path.parent} does not exist; create it first")
+    return path
+
+def new_file_mode(path:Path)->int:
+    "The permissions a plain `open(path, 'w')` would give: the existing file's, else 0o666 less the process's umask."
+    if path.exists(): return stat.S_IMODE(path.stat().st_mode)
+    umask = os.umask(0); os.umask(umask)                       # read the umask: the only way is to set it and put it back
+    return 0o666 & ~umask
+
 # %% ../nbs/00b_basics.ipynb #94465660
 def write_atomically(path,              # the file to write (its folder must exist)
                      write,             # `write(file)` writes the contents into an open file object
                      binary:bool=False, # open the temporary file in binary mode (a PNG) instead of text
                     )->Path:
     "Write `path` through `write` into a temporary file beside it, synced, then renamed over it; on failure the old file stays."
-    path = Path(path)
+    path = check_regular_target(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
         with os.fdopen(handle, 'wb' if binary else 'w', **({} if binary else dict(encoding='utf-8'))) as file:
-            write(file); file.flush(); os.fsync(file.fileno())
+            write(file); file.flush(); os.chmod(file.fileno(), new_file_mode(path)); os.fsync(file.fileno())
         os.replace(temporary, path)
     except BaseException as e:
         Path(temporary).unlink(missing_ok=True)
@@ -99,6 +130,27 @@ def read_json(path,               # the file to read
         raise ValueError(f"`{name}` {path} is not {what}: {type(e).__name__}: {str(e)[:200]}") from None
     if not isinstance(data, dict): raise ValueError(f"`{name}` {path} is not {what}: it holds a {type(data).__name__}, not an object")
     return data
+
+# %% ../nbs/00b_basics.ipynb #b32d2b4d
+def check_format(data:dict, expected:str, where:str):
+    "Raise a ValueError saying what `where` holds unless `data['format']` is `expected` ('kind/version')."
+    kind, version = expected.split('/')
+    found_kind, _, found_version = str(data.get('format', '')).partition('/')
+    if found_kind != kind: raise ValueError(f"{where} is not an {kind} file (format {data.get('format')!r})")
+    if found_version == version: return
+    newer = found_version.isdigit() and int(found_version) > int(version)
+    raise ValueError(f"{where} is {kind} format version {found_version or '(none)'}, " + (
+        f"newer than this ftkit reads ({version}): upgrade ftkit" if newer else
+        f"which no ftkit writes (this one reads version {version}): write it again with this ftkit"))
+
+def json_text(data)->str:
+    "`data` as indented JSON; NumPy and torch numbers and arrays become plain numbers and lists."
+    def plain(value):
+        if isinstance(value, (np.ndarray, torch.Tensor)) and value.ndim: return value.tolist()
+        number = plain_number(value)
+        if number is value: raise TypeError(f"{type(value).__name__} {value!r} cannot be written as JSON")
+        return number
+    return json.dumps(data, indent=1, default=plain)
 
 # %% ../nbs/00b_basics.ipynb #b9fae92d
 def user_stacklevel()->int:

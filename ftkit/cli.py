@@ -80,13 +80,25 @@ def run_demo(out='ftkit-demo',          # folder for the plots and the report (c
 
 # %% ../nbs/10_cli.ipynb #9fcbb221
 def architecture(name:str):
-    "The torchvision model builder called `name` (e.g. 'resnet18'), or a ValueError listing close names."
+    "The builder called `name`: ftkit's offline 'efficientnet_lite0' or a torchvision model (e.g. 'resnet18'); else a ValueError."
     import torchvision
+    from ftkit.models import efficientnet_lite0
+    if name == 'efficientnet_lite0': return efficientnet_lite0
     names = torchvision.models.list_models(module=torchvision.models)
     if name not in names:
         close = [n for n in names if n.startswith(name[:4])] or names[:10]
-        raise ValueError(f"`arch` {name!r} is not a torchvision classification model; try one of {close}")
+        raise ValueError(f"`arch` {name!r} is not a torchvision classification model nor efficientnet_lite0; try one of {close}")
     return torchvision.models.get_model_builder(name)
+
+def parse_normalize(text:str):
+    "`--normalize`'s value as `transfer_learner`'s `normalize`: 'auto' None, 'none' False, 'imagenet', or 'MEAN,.../STD,...'."
+    if text == 'auto': return None
+    if text == 'none': return False
+    if text == 'imagenet': return (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)      # fastai's imagenet_stats
+    try: mean, std = (tuple(float(v) for v in part.split(',')) for part in text.split('/'))
+    except ValueError: raise ValueError(f"`normalize` must be auto, none, imagenet or MEAN/STD with one number per channel "
+                                        f"(e.g. 0.5,0.5,0.5/0.5,0.5,0.5), got {text!r}") from None
+    return mean, std
 
 # %% ../nbs/10_cli.ipynb #5bd4004b
 STEP_COST = dict(frozen=3.5, unfrozen=5.5)   # a training step's time in (eval, no-grad) forward passes; measured, see above
@@ -139,8 +151,10 @@ def cpu_forecast(learn, head_epochs:int, body_epochs:int, head:str, size:int)->s
 
 # %% ../nbs/10_cli.ipynb #6756afb4
 def run_finetune(path,                     # folder with one sub-folder per class (or train/ and valid/ above those)
-                 arch:str='resnet18',       # torchvision architecture
-                 pretrained:bool=True,      # start from torchvision's ImageNet weights (downloads them once)
+                 arch:str='resnet18',       # a torchvision architecture, or 'efficientnet_lite0' (ImageNet weights installed)
+                 pretrained:bool=True,      # start from the ImageNet weights (torchvision's are downloaded once)
+                 weights:str|Path=None,     # a state_dict file of `arch` to start from instead (e.g. your own fine-tuned body)
+                 normalize=None,            # input statistics: None (the body's own), False (none), or (mean, std)
                  head:str='train',          # phase 1: 'train' the new head with one-cycle, or fit a linear 'probe' (LP-FT)
                  head_epochs:int=3,         # phase 1 epochs, body frozen (unused with the probe)
                  body_epochs:int=6,         # phase 2 epochs, everything unfrozen
@@ -151,7 +165,7 @@ def run_finetune(path,                     # folder with one sub-folder per clas
                  out='ftkit-finetune',      # folder for the report and plots
                  progress=True,             # True: fastai's bars; 'lines': a plain line per sweep and epoch; False: quiet
                 ):                         # returns the `FineTuneReport`, also saved into `out`
-    "Fine-tune a torchvision architecture on a folder of images with `two_phase`; save the report into `out`."
+    "Fine-tune a torchvision architecture or `efficientnet_lite0` on a folder of images with `two_phase`; save the report into `out`."
     from fastai.vision.all import accuracy, set_seed
     from ftkit.basics import check_whole
     from ftkit.data import folder_dls
@@ -161,17 +175,21 @@ def run_finetune(path,                     # folder with one sub-folder per clas
     builder = architecture(arch)
     head_epochs = _head_epochs(head, head_epochs); check_whole('body_epochs', body_epochs, what=' of epochs')
     _check_sizes(size=size, bs=bs)
+    if weights is not None and not Path(weights).is_file():
+        raise FileNotFoundError(f"`weights` {weights} is not a file; pass a state_dict saved with torch.save(model.state_dict(), path)")
     set_seed(seed, reproducible=True)
     dls = folder_dls(path, valid_pct=valid_pct, seed=seed, size=size, bs=bs)       # reads only: a bad `path` stops here
+    body, start = (builder, 'ImageNet weights' if pretrained else 'random weights') if weights is None else (Path(weights), f'weights {weights}')
+    learn = transfer_learner(dls, body, arch=builder if weights is not None else None, pretrained=pretrained or weights is not None,
+                             normalize=normalize, metrics=accuracy)                # a weights file that does not fit stops here
     out, say = writable_folder(out, 'out'), _say(progress)
-    learn = transfer_learner(dls, builder, pretrained=pretrained, metrics=accuracy)
     say(f"{path}: {len(dls.vocab)} classes, {len(dls.train_ds)} training and {len(dls.valid_ds)} validation images; "
-        f"{arch} ({'ImageNet weights' if pretrained else 'random weights'}), {len(learn.opt.param_groups)} layer groups.")
+        f"{arch} ({start}), {len(learn.opt.param_groups)} layer groups.")
     if learn.dls.device.type == 'cpu': say(cpu_forecast(learn, head_epochs, body_epochs, head, size))
     report = two_phase(learn, head_epochs, body_epochs, finder_kw=dict(seed=seed), progress=progress, head=head)
-    info = dict(task=f'images in {path}', classes=list(map(str, dls.vocab)), body=f"{arch}, {'pretrained' if pretrained else 'random init'}",
-                settings=dict(arch=arch, pretrained=pretrained, head=head, head_epochs=head_epochs, body_epochs=body_epochs, size=size,
-                              bs=bs, valid_pct=valid_pct, seed=seed))
+    info = dict(task=f'images in {path}', classes=list(map(str, dls.vocab)), body=f"{arch}, {start}",
+                settings=dict(arch=arch, pretrained=pretrained, weights=None if weights is None else str(weights), head=head,
+                              head_epochs=head_epochs, body_epochs=body_epochs, size=size, bs=bs, valid_pct=valid_pct, seed=seed))
     return _finish(report, out, info, say)
 
 # %% ../nbs/10_cli.ipynb #38b0fc1e
@@ -223,9 +241,14 @@ def _parsers():
         description="Run the two-phase workflow on PATH, a folder with one sub-folder of images per class (or train/ "
                     "and valid/ above those). " + written)
     finetune.add_argument('path', metavar='PATH', help='folder of class folders')
-    finetune.add_argument('--arch', default='resnet18', help='torchvision architecture (default: %(default)s)')
-    finetune.add_argument('--weights', choices=['imagenet', 'none'], default='imagenet',
-                          help="'imagenet': torchvision's pretrained weights (downloaded once); 'none': random init (default: %(default)s)")
+    finetune.add_argument('--arch', default='resnet18', help="a torchvision architecture, or efficientnet_lite0: ImageNet weights "
+                          "installed with ftkit, no download (default: %(default)s)")
+    finetune.add_argument('--weights', default='imagenet', metavar='{imagenet,none,FILE}',
+                          help="'imagenet': the ImageNet weights (torchvision's are downloaded once); 'none': random init; or a "
+                               "state_dict FILE of --arch, e.g. your own (default: %(default)s)")
+    finetune.add_argument('--normalize', default='auto', metavar='{auto,imagenet,none,MEAN/STD}',
+                          help="input statistics: 'auto' (the body's own, when known), 'imagenet', 'none', or MEAN/STD with "
+                               "one number per channel, e.g. 0.5,0.5,0.5/0.5,0.5,0.5 (default: %(default)s)")
     finetune.add_argument('--size', type=int, default=224, help='image side in pixels (default: %(default)s)')
     finetune.add_argument('--valid-pct', type=float, default=0.2, help='share held out when there is no valid/ folder (default: %(default)s)')
     finetune.add_argument('--out', default='ftkit-finetune', help='folder for the plots and the report (default: %(default)s)')
@@ -239,26 +262,33 @@ def _parsers():
     return parser, dict(demo=demo, finetune=finetune, reproduce=again)
 
 # %% ../nbs/10_cli.ipynb #d7a16c3b
+def _refused(command:str, error:Exception)->int:
+    "Print a refused argument's message as one line (argparse's usage block above it would bury it); exit code 2."
+    print(f"ftkit {command}: error: {str(error).replace('`', '')}", file=sys.stderr)
+    return 2
+
 def main(argv:list=None # command-line arguments (default: `sys.argv[1:]`)
         )->int:
     "Entry point of the `ftkit` console script."
     import warnings                      # fastai's layers trip torch's deprecation of jit.script: nothing a user of the CLI can act on
     warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
     import matplotlib; matplotlib.use('Agg')
-    parser, commands = _parsers()
+    parser, _ = _parsers()
     args = parser.parse_args(argv)
     if args.command is None: parser.print_help(); return 2
     if args.command == 'reproduce':
         try: return run_reproduce(args.names or None, args.folder)
-        except (ValueError, FileNotFoundError) as e: commands['reproduce'].error(str(e).replace('`', ''))
+        except (ValueError, FileNotFoundError) as e: return _refused('reproduce', e)
     head_epochs, body_epochs = args.epochs or (args.head_epochs, args.body_epochs)
     shared = dict(head=args.head, head_epochs=head_epochs, body_epochs=body_epochs, bs=args.bs, seed=args.seed, out=args.out,
                   progress=True if sys.stdout.isatty() and not args.no_progress else 'lines')   # bars only in a terminal
     try:
         if args.command == 'demo': report = run_demo(n_per_class=args.n_per_class, **shared)
         else: report = run_finetune(args.path, arch=args.arch, pretrained=args.weights == 'imagenet', size=args.size,
+                                    weights=None if args.weights in ('imagenet', 'none') else args.weights,
+                                    normalize=parse_normalize(args.normalize),
                                     valid_pct=args.valid_pct, **shared)
-    except (ValueError, FileNotFoundError) as e: commands[args.command].error(str(e).replace('`', ''))
+    except (ValueError, FileNotFoundError) as e: return _refused(args.command, e)
     except ConnectionError as e:                  # the ImageNet weights could not be downloaded: no traceback, the way out
         print(f"ftkit {args.command}: error: {str(e).replace('`', '').replace('pretrained=False', '--weights none')}", file=sys.stderr)
         return 1

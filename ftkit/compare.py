@@ -71,7 +71,8 @@ class CurveAgreement:
 
     def plot(self, ax:Axes=None)->Figure:
         "Both curves overlaid, the stable part (where they must agree) shaded, the agreement in the title."
-        fig = plot_lr_finds([self.reference, self.result], ['reference', 'this run'], ax=ax)
+        fig = plot_lr_finds([self.reference, self.result], ['reference', 'this run'], ax=ax,   # a wide band under a thin line:
+                            line_kw=[dict(lw=7, alpha=0.35), dict(lw=1.5)])                  # both show where they agree
         ax = fig.axes[0] if ax is None else ax
         ax.axvspan(self.reference.lr[0], self.reference.lr[self.stable_steps - 1], color='C2', alpha=0.08, label='stable part')
         ax.set_title(f"{'agrees' if self.agrees else 'DISAGREES'}: largest gap {self.max_gap:.1e} over "

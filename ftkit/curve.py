@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from fastai.vision.all import minimum, slide, steep, valley
 from fastcore.basics import patch
 from .figures import NotebookFigure
-from .basics import read_json, whole_number, write_text_atomically
+from .basics import check_format, json_text, read_json, whole_number, write_text_atomically
 from .sweep import smooth_losses
 
 # %% auto #0
@@ -56,9 +56,10 @@ def curve_facts(lrs, smoothed, raw, num_it:int, stop:str)->dict:
 
 # %% ../nbs/02c_curve.ipynb #9b7a2dbb
 def trustworthy(facts:dict)->bool:
-    "Enough points, a real descent, and not a loss that rises from the start."
+    "Enough points, a real descent, not a loss that rises from the start, nor one still falling where the sweep ended."
     return (facts['n_points'] >= 3 and facts['relative_descent'] >= 0.05
-            and not (facts['min_at_start'] and facts['stopped_early']))
+            and not (facts['min_at_start'] and facts['stopped_early'])
+            and not (facts.get('min_at_end') and not facts['stopped_early']))   # its lowest point is only where it stopped
 
 # %% ../nbs/02c_curve.ipynb #098464a6
 RECOMMENDED_RULE = 'minimum'    # the fastai rule ftkit recommends from, body frozen or not (chosen in `02_finder`)
@@ -171,6 +172,17 @@ class LRFindResult:
 # %% ../nbs/02c_curve.ipynb #fdd4cddb
 RESULT_FORMAT = 'ftkit.LRFindResult/1'
 
+# %% ../nbs/02c_curve.ipynb #6b8c3d3a
+SUGGESTION_COLORS = dict(zip(SUGGESTION_RULES, ['C1', 'C2', 'C4', 'C5']))     # C3 (red) marks the rate a phase used
+
+def suggestion_markers(suggestions:dict)->dict:
+    "Suggestions grouped by value: `{rate: [names]}`, so that equal ones (valley = steep, often) share one marker."
+    markers = {}
+    for name, value in suggestions.items():
+        match = next((v for v in markers if np.isclose(v, value, rtol=1e-9, atol=0)), value)
+        markers.setdefault(match, []).append(name)
+    return markers
+
 # %% ../nbs/02c_curve.ipynb #f70da5a4
 @patch
 def to_dict(self:LRFindResult)->dict:
@@ -183,7 +195,7 @@ def to_dict(self:LRFindResult)->dict:
 @patch
 def save(self:LRFindResult, path)->Path:
     "Write the result to `path` as JSON (rates, losses, settings; suggestions are recomputed on load)."
-    return write_text_atomically(path, json.dumps(self.to_dict(), indent=1))    # a failed write keeps the old file
+    return write_text_atomically(path, json_text(self.to_dict()))    # a failed write keeps the old file
 
 # %% ../nbs/02c_curve.ipynb #69913a90
 @patch(cls_method=True)
@@ -207,9 +219,7 @@ def from_dict(cls:LRFindResult, data:dict, where:str='the result')->LRFindResult
 def load(cls:LRFindResult, path)->LRFindResult:
     "Read a result written by `LRFindResult.save` (format version 1), every field checked; unknown fields are ignored."
     data = read_json(path, 'path', 'an ftkit LRFindResult file (LRFindResult.save)')
-    kind, _, version = str(data.get('format', '')).partition('/')
-    if kind != RESULT_FORMAT.split('/')[0]: raise ValueError(f"`path` {path} is not an ftkit LRFindResult file (format {data.get('format')!r})")
-    if version != '1': raise ValueError(f"`path` {path} is format version {version}, newer than this ftkit reads (1): upgrade ftkit")
+    check_format(data, RESULT_FORMAT, f'`path` {path}')
     return cls.from_dict(data, f'`path` {path}')
 
 # %% ../nbs/02c_curve.ipynb #aea017a2
@@ -222,7 +232,9 @@ def numeric_array(value, ndim:int)->np.ndarray:
 
 # %% ../nbs/02c_curve.ipynb #9134d102
 @patch
-def plot(self:LRFindResult, ax:Axes=None, skip_end:int=5)->Figure:
+def plot(self:LRFindResult, ax:Axes=None, skip_end:int=5,
+         used:float=None, # the rate a phase then used, marked when it is not the recommendation (e.g. phase 2's rule)
+        )->Figure:
     "The loss against the last group's rate (log scale): raw and smoothed, every suggestion, the recommendation annotated."
     fig = NotebookFigure(figsize=(6.4, 4.2)) if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
@@ -230,12 +242,20 @@ def plot(self:LRFindResult, ax:Axes=None, skip_end:int=5)->Figure:
     ax.plot(self.lr[:n], self.losses[:n], color='C0', alpha=0.25, lw=1, label='loss')
     ax.plot(self.lr[:n], self.smoothed[:n], color='C0', lw=2, label='smoothed loss')
     at = lambda lr: self.loss_at(lr, skip_end)
-    for (name, value), color in zip(self.suggestions.items(), ['C1', 'C2', 'C3', 'C4']):
-        ax.plot(value, at(value), 'o', color=color, ms=7, label=f'{name} {value:.1e}')
+    same = lambda a, b: a is not None and b is not None and np.isclose(a, b, rtol=1e-9, atol=0)
+    for value, names in suggestion_markers(self.suggestions).items():   # equal suggestions share one dot: none hides another
+        if not same(value, self.recommended):
+            ax.plot(value, at(value), 'o', color=SUGGESTION_COLORS[names[0]], ms=7, label=f"{' = '.join(names)} {value:.1e}")
     if self.recommended is not None:
-        ax.plot(self.recommended, at(self.recommended), '*', color='k', ms=16, zorder=5, label=f'recommended {self.recommended:.1e}')
+        rules = suggestion_markers(self.suggestions).get(self.recommended, [])
+        ax.plot(self.recommended, at(self.recommended), '*', color='k', ms=16, zorder=5,
+                label=f"recommended{' (' + ' = '.join(rules) + ')' if rules else ''}{', used' if same(used, self.recommended) else ''} "
+                      f"{self.recommended:.1e}")
         ax.annotate(f'{self.recommended:.1e}', (self.recommended, at(self.recommended)), textcoords='offset points',
                     xytext=(8, 10), fontsize=11, fontweight='bold')
+    if used is not None and not same(used, self.recommended):
+        ax.axvline(used, color='C3', ls=':', lw=1.5)
+        ax.plot(used, at(used), 'D', color='C3', ms=8, markeredgecolor='k', zorder=6, label=f'used {used:.1e}')
     ax.set_xscale('log'); ax.set_xlabel('learning rate (last layer group)'); ax.set_ylabel('loss')
     lo, hi = (np.min(self.losses[:n]), np.max(self.losses[:n])) if n and len(self.losses) else (0, 1)
     if hi - lo < 1e-3 * max(abs(hi), 1e-12): ax.set_ylim(lo - 0.05 * abs(lo) - 1e-3, hi + 0.05 * abs(hi) + 1e-3)  # flat: show it flat
@@ -249,6 +269,7 @@ def plot_lr_finds(results:list,      # `LRFindResult`s to overlay
                   labels:list=None,   # one label per result (default: run 1, run 2, ...)
                   ax:Axes=None,       # draw into this Axes (default: a new Figure)
                   colors:list=None,   # one matplotlib colour per result (default: C0, C1, ...)
+                  line_kw:list=None,  # one dict of matplotlib line settings per result, e.g. `dict(lw=6, alpha=0.4)`
                  )->Figure:
     "Overlay the smoothed curves of several LR range tests (e.g. before and after unfreezing), recommendations marked."
     results = list(results)
@@ -259,11 +280,14 @@ def plot_lr_finds(results:list,      # `LRFindResult`s to overlay
     if len(labels) != len(results): raise ValueError(f"`labels` has {len(labels)} entries for {len(results)} results")
     colors = list(colors) if colors is not None else [f'C{i}' for i in range(len(results))]
     if len(colors) != len(results): raise ValueError(f"`colors` has {len(colors)} entries for {len(results)} results")
+    line_kw = list(line_kw) if line_kw is not None else [{} for _ in results]
+    if len(line_kw) != len(results) or not all(isinstance(kw, dict) for kw in line_kw):
+        raise ValueError(f"`line_kw` must be one dict per result ({len(results)}), got {line_kw!r}")
     fig = NotebookFigure(figsize=(6.4, 4.2)) if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
-    for res, label, color in zip(results, labels, colors):
+    for res, label, color, kw in zip(results, labels, colors, line_kw):
         n = max(len(res.lr) - 5, 1)
-        ax.plot(res.lr[:n], res.smoothed[:n], color=color, lw=2, label=label)
+        ax.plot(res.lr[:n], res.smoothed[:n], **{'color': color, 'lw': 2, 'label': label, **kw})
         if res.recommended is not None:
             ax.plot(res.recommended, res.loss_at(res.recommended), '*', color=color, ms=15, markeredgecolor='k', label=f'recommended {res.recommended:.1e}')
     ax.set_xscale('log'); ax.set_xlabel('learning rate (last layer group)'); ax.set_ylabel('smoothed loss')

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from fastai.vision.all import (CategoryBlock, Categorize, DataBlock, DataLoaders, Datasets, GrandparentSplitter, ImageBlock,
-                               ItemGetter, RandomSplitter, Resize, TensorImageBW, URLs, aug_transforms, defaults,
-                               get_image_files, image_extensions, parent_label, untar_data, using_attr, RegexLabeller, verify_images)
+from fastai.vision.all import (CategoryBlock, Categorize, DataBlock, DataLoaders, Datasets, FuncSplitter, ImageBlock,
+                               ItemGetter, PILImage, RandomSplitter, Resize, TensorImageBW, URLs, aug_transforms, defaults,
+                               get_image_files, image_extensions, untar_data, using_attr, RegexLabeller, verify_images)
 from PIL import Image
 from sklearn.datasets import load_digits
-from .basics import check_whole, user_stacklevel, whole_number
+from .basics import check_seed, check_whole, user_stacklevel, whole_number
 
 # %% auto #0
 __all__ = ['TASK_DIGITS', 'share', 'digit_images', 'split_task', 'digits_dls', 'folder_dls', 'pets_dls']
@@ -35,7 +35,7 @@ def share(value)->bool:
 def digit_images(size:int=8 # side of the square images, in pixels (the originals are 8x8)
                 )->tuple:   # `(images, digits)`: float tensor `(n, 1, size, size)` in [0, 1], int array `(n,)`
     "All 1,797 scikit-learn digits as a float image tensor, resized to `size` pixels, and their digit labels."
-    if not isinstance(size, int) or size < 8: raise ValueError(f"`size` must be an int >= 8 (the images are 8x8), got {size!r}")
+    size = check_whole('size', size, 8, ' (the images are 8x8)')
     digits = load_digits()
     images = torch.tensor(digits.images, dtype=torch.float32)[:, None] / 16.
     if size != 8: images = F.interpolate(images, size=(size, size), mode='bilinear', align_corners=False)
@@ -50,7 +50,7 @@ def split_task(task:str='target',      # 'source' (digits 0-4) or 'target' (digi
     "Stratified train/validation indices for `task`; the validation set depends only on `task`, `valid_pct` and `seed`."
     if task not in TASK_DIGITS: raise ValueError(f"`task` must be one of {list(TASK_DIGITS)}, got {task!r}")
     if not share(valid_pct): raise ValueError(f"`valid_pct` must be between 0 and 1 (exclusive), got {valid_pct!r}")
-    check_whole('seed', seed, 0)
+    seed = check_seed('seed', seed)
     _, digits = digit_images()
     rng = np.random.default_rng(int(seed))
     train, valid = [], []
@@ -113,32 +113,80 @@ def image_files(path:Path, # folder to search, class folders and symlinks to fol
         info = os.stat(folder)
         if (info.st_dev, info.st_ino) in seen_folders: subfolders[:] = []; continue   # a folder reached twice: a cycle or an alias
         seen_folders.add((info.st_dev, info.st_ino))
-        subfolders.sort()
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith('.'))       # .ipynb_checkpoints, .git, ...
         for name in sorted(names):
             file = Path(folder)/name
-            if file.suffix.lower() not in IMAGE_SUFFIXES: continue
+            if file.suffix.lower() not in IMAGE_SUFFIXES or name.startswith('.'): continue
             try: info = os.stat(file)
             except OSError: continue                                           # a broken link
             if not stat.S_ISREG(info.st_mode) or (info.st_dev, info.st_ino) in seen_files: continue
             seen_files.add((info.st_dev, info.st_ino)); found.append(file)
     return sorted(found)
 
+# %% ../nbs/00_data.ipynb #abd82d79
+class ClassFolder:
+    "An image's class: the name of the folder right below `path` (below `path/train` or `path/valid` when `grandparent`)."
+    def __init__(self, path:Path, grandparent:bool): self.path, self.depth = Path(path), 1 + grandparent
+    def parts(self, file)->tuple: return Path(file).relative_to(self.path).parts
+    def __call__(self, file)->str: return self.parts(file)[self.depth - 1]
+    def has_class(self, file)->bool: return len(self.parts(file)) > self.depth
+    def in_valid(self, file)->bool: return self.parts(file)[0] == 'valid'
+
+def class_images(path:Path, files:list, grandparent:bool)->list:
+    "The `files` that lie inside a class folder; the others are named in a warning and left out."
+    label = ClassFolder(path, grandparent)
+    stray = [f for f in files if not label.has_class(f)]
+    if stray:
+        where = f'{path}/train or {path}/valid' if grandparent else str(path)
+        names = ', '.join(str(f.relative_to(path)) for f in stray[:5]) + (f' and {len(stray) - 5} more' if len(stray) > 5 else '')
+        warnings.warn(f"{len(stray)} image(s) lie directly in {where}, in no class folder, and are left out: {names}; "
+                      "move each into its class's folder", stacklevel=user_stacklevel())
+    return [f for f in files if label.has_class(f)]
+
 # %% ../nbs/00_data.ipynb #1985537c
 SMALL_IMAGE = 0.5     # warn when an image's shorter side is under this share of `size`: it is upsampled more than 2x
+
+def image_size(file)->tuple:
+    "`(width, height)` of the image in `file`, read from its header; the file is closed again."
+    with Image.open(file) as image: return image.size
 
 def warn_about_folders(path:Path, files:list, size:int, has_valid:bool):
     "Warn about class folders without images and images much smaller than `size`, naming them."
     tops = [path/'train', path/'valid'] if has_valid else [path]
     folders = {d.name for top in tops for d in top.iterdir() if d.is_dir() and not d.name.startswith('.')}
-    empty = sorted(folders - {f.parent.name for f in files} - {'train', 'valid'})
+    empty = sorted(folders - set(map(ClassFolder(path, has_valid), files)))
     if empty: warnings.warn(f"Class folder(s) {empty} under {path} hold no readable images and are left out; add images or remove them", stacklevel=user_stacklevel())
-    sides = {f: min(Image.open(f).size) for f in files}
+    sides = {f: min(image_size(f)) for f in files}
     small = sorted(f for f, side in sides.items() if side < SMALL_IMAGE * size)
     if small:
         warnings.warn(f"{len(small)} of {len(files)} images are much smaller than size={size} (the smallest is {min(sides.values())} "
                       f"pixels, e.g. {small[0].relative_to(path)}): they are upsampled more than 2x; pass a smaller `size`", stacklevel=user_stacklevel())
 
+# %% ../nbs/00_data.ipynb #0d1a8fb3
+WIDE_MODES = {'I', 'I;16', 'I;16B', 'I;16L', 'I;16N'}   # PIL's modes of 16- and 32-bit integer greyscale images
+
+def open_image(file)->Image.Image:
+    "The image in `file` as RGB; 16-bit greyscale scaled to 8 bits (value / 257), not clipped at 255 as PIL's `convert` does."
+    with Image.open(file) as image:
+        image.load()
+        if image.mode not in WIDE_MODES: return image.convert('RGB')
+        values = np.asarray(image).astype(np.float64)
+        return Image.fromarray(np.clip(np.round(values / 257), 0, 255).astype(np.uint8)).convert('RGB')
+
+class PILImageAnyDepth(PILImage):
+    "fastai's `PILImage`, opening files with `open_image` so that 16-bit greyscale images keep their contrast."
+    @classmethod
+    def create(cls, fn, **kwargs):
+        return cls(open_image(fn)) if isinstance(fn, (str, Path)) and not kwargs else super().create(fn, **kwargs)
+
 # %% ../nbs/00_data.ipynb #d62677ec
+def check_valid_classes(path:Path, files:list, label:ClassFolder):
+    "Raise a ValueError naming the classes of valid/ that train/ lacks: the model could never predict them."
+    trained = {label(f) for f in files if not label.in_valid(f)}
+    unseen = sorted({label(f) for f in files if label.in_valid(f)} - trained)
+    if unseen: raise ValueError(f"`path` {path}: class folder(s) {unseen} are in valid/ but have no images in train/ "
+                                f"(train/ has {sorted(trained)}); add training images for them or remove them from valid/")
+
 def readable_images(path:Path, # folder to search (recursively) for image files
                    )->list:     # the image files that open, sorted
     "Image files under `path` that open; the unreadable ones are named in a warning and left out."
@@ -164,15 +212,18 @@ def folder_dls(path,                     # folder with one sub-folder per class,
     "fastai `DataLoaders` for a folder of class folders, skipping unreadable images with a warning."
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"`path` {path} is not a folder; pass the folder that holds one sub-folder per class")
-    check_whole('size', size); check_whole('bs', bs)
+    size, bs, seed = check_whole('size', size), check_whole('bs', bs), check_seed('seed', seed)
     has_valid = (path/'train').is_dir() and (path/'valid').is_dir()
     if not has_valid and not share(valid_pct):
         raise ValueError(f"`valid_pct` must be a share between 0 and 1 (e.g. 0.2) when `path` has no train/ and valid/ folders, got {valid_pct!r}")
-    files = readable_images(path)
-    if not files: raise ValueError(f"No readable image files under `path` {path}; expected e.g. {path}/<class>/<image>.png")
+    files = readable_images(path/'train') + readable_images(path/'valid') if has_valid else readable_images(path)
+    files = class_images(path, files, has_valid)
+    if not files: raise ValueError(f"No readable image files in class folders under `path` {path}; expected e.g. {path}/<class>/<image>.png")
+    label = ClassFolder(path, has_valid)
+    if has_valid: check_valid_classes(path, files, label)
     warn_about_folders(path, files, size, has_valid)
-    splitter = GrandparentSplitter('train', 'valid') if has_valid else RandomSplitter(valid_pct, seed=seed)
-    block = DataBlock(blocks=(ImageBlock, CategoryBlock), splitter=splitter, get_y=parent_label,
+    splitter = FuncSplitter(label.in_valid) if has_valid else RandomSplitter(valid_pct, seed=seed)
+    block = DataBlock(blocks=(ImageBlock(PILImageAnyDepth), CategoryBlock), splitter=splitter, get_y=label,
                       item_tfms=item_tfms if item_tfms is not None else Resize(size, method='squish'), batch_tfms=batch_tfms)
     dsets = block.datasets(files)
     if len(dsets.vocab) < 2:

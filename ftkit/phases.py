@@ -15,7 +15,7 @@ from fastai.vision.all import Learner, no_random
 from fastai.learner import replacing_yield
 from fastcore.basics import noop, patch_to
 from fastcore.foundation import L
-from .basics import check_flag, check_whole, positive_number
+from .basics import check_flag, check_progress, check_whole, positive_number
 from .curve import LRFindResult, NOISE_LIMIT
 from .features import ProbeHead, cache_problems, cached_body, linear_probe, split_model
 from .finder import lr_find
@@ -23,7 +23,7 @@ from .groups import (ONE_CYCLE_DEFAULTS, check_lr, check_one_cycle, freeze, grou
                           settings_dict, unfreeze)
 from .keep_best import KeepBest
 from .models import BATCHNORM_TYPES, RunningStatsBatchNorm
-from .report import PhaseResult
+from .report import PhaseResult, rate_range
 from .schedules import RecordHypers
 from .search import SEARCH_RATES, check_search, check_search_kw, is_search, search_blockers, search_head_lr
 from .sweep import check_finder_args, frozen_groups, main_process, rank0_warn
@@ -71,12 +71,6 @@ def check_rate(name:str, lr, n_groups:int):
     try: check_lr(lr, n_groups)
     except ValueError as e: raise ValueError(str(e).replace('`lr`', f'`{name}`')) from None
 
-# %% ../nbs/05c_phases.ipynb #8bdbece3
-def check_progress(progress):
-    "Raise a ValueError naming `progress` unless it is True (bars and tables), 'lines' (a plain line per sweep and epoch) or False."
-    if not (isinstance(progress, str) and progress == 'lines'):
-        check_flag('progress', progress, " (show progress bars and tables), or 'lines' (one plain line per LR sweep and per epoch)")
-
 # %% ../nbs/05c_phases.ipynb #12d84ffc
 class EpochLines:
     "fastai's `logger` for a pipe or a CI log: one plain line per epoch, `phase epoch i/n: name value ...`."
@@ -104,6 +98,14 @@ def phase_history(learn, raw_losses)->dict:
                 raw_loss=[float(l) for l in raw_losses],      # every batch's own loss (`RecordHypers.losses`)
                 epochs=epochs)     # batches this process trained: a distributed run's shard, not `len(learn.dls.train)`
 
+# %% ../nbs/05c_phases.ipynb #038a2bb1
+def phase_header(name:str, epochs:int, rates:list, trainable:list, rule:str)->str:
+    "The line printed above a phase's progress table: which phase, how long, the rate of each group that trains, and why."
+    trained = [r for r, t in zip(rates, trainable) if t] or rates
+    rate = f'{trained[0]:.1e}' if np.isclose(min(trained), max(trained), rtol=1e-6) else f'{min(trained):.1e}..{max(trained):.1e}'
+    groups = f'{sum(trainable)} of {len(trainable)} layer groups'
+    return f"{name} phase: {epochs} epoch{'s' * (epochs != 1)} at lr {rate}, {groups} training; rate: {rule}"
+
 # %% ../nbs/05c_phases.ipynb #6e180a29
 def _settings_text(fit_kw:dict)->dict:
     "The one-cycle settings as JSON-ready values (callbacks by class name)."
@@ -119,21 +121,41 @@ def run_phase(learn, name:str, epochs:int, lr, rule:str, finder, fit_kw:dict, pr
     keeper = KeepBest(start) if keep_best else None
     cbs = [recorder, *L(fit_kw.pop('cbs', None)), *L(keeper)]
     trainable = [not frozen for frozen in frozen_groups(learn.opt)]     # BatchNorm aside, does the group train?
+    before = start if start is not None else validation_metrics(learn)   # what a blown-up phase is measured against
+    if progress and main_process(): print(phase_header(name, epochs, group_lrs(learn, lr), trainable, rule), flush=True)
     logger = nullcontext() if progress is True else contextmanager(replacing_yield)(learn, 'logger', EpochLines(learn, name, epochs) if progress else noop)
     with (nullcontext() if progress is True else learn.no_bar()), logger:
         learn.fit_one_cycle(epochs, lr, cbs=cbs, **fit_kw)
     history = phase_history(learn, recorder.losses)
     if start is not None: history['start'] = dict(start)
+    history['start_loss'] = before['valid_loss']
     settings['keep_best'] = keep_best
-    return PhaseResult(name, epochs, lr_text(lr), group_lrs(learn, lr), trainable, rule, settings, history, recorder.rates,
-                       round(time.perf_counter() - started, 3), finder, candidates or {},
-                       kept_epoch=None if keeper is None else keeper.best_epoch)
+    phase = PhaseResult(name, epochs, lr_text(lr), group_lrs(learn, lr), trainable, rule, settings, history, recorder.rates,
+                        round(time.perf_counter() - started, 3), finder, candidates or {},
+                        kept_epoch=None if keeper is None else keeper.best_epoch)
+    warn_if_blown_up(phase, before['valid_loss'])
+    return phase
 
 # %% ../nbs/05c_phases.ipynb #e0664677
 def validation_metrics(learn)->dict:
     "`{'valid_loss': ..., metric name: ...}` of the learner as it is, the random state kept."
     with no_random(), learn.no_bar(), learn.no_logging(): values = learn.validate()
     return dict(zip(['valid_loss'] + [getattr(m, 'name', str(m)) for m in learn.metrics], map(float, values)))
+
+# %% ../nbs/05c_phases.ipynb #3e42bbb2
+BLOWN_UP = 3.    # a phase whose last validation loss ends above this many times its starting one warns
+
+def warn_if_blown_up(phase:PhaseResult, start_loss:float):
+    "Warn (rank 0) when `phase`'s last validation loss is above `BLOWN_UP` x `start_loss`, saying which weights the learner holds."
+    losses = phase.history['epochs'].get('valid_loss') or []
+    if not losses or not np.isfinite(start_loss) or start_loss <= 0: return
+    end = losses[-1]
+    if np.isfinite(end) and end <= BLOWN_UP * start_loss: return
+    held = ('the weights it started from' if phase.kept_epoch == 0 else f'epoch {phase.kept_epoch} (validation loss '
+            f'{losses[phase.kept_epoch - 1]:.3g}, the best)' if phase.kept_epoch else "the last epoch's weights")
+    rank0_warn(f"The {phase.name} phase blew up: its validation loss ended at {end:.3g}, {end / start_loss:.1f}x the {start_loss:.3g} "
+               f"it started from, at lr {rate_range(phase)} ({phase.rule}). The learner holds {held}. "
+               "Train this phase again at a 3-10x lower rate (pass `lr=`), or use head='probe' for phase 1")
 
 # %% ../nbs/05c_phases.ipynb #149e8081
 def finder_choice(found:LRFindResult,            # the LR range test's result
@@ -204,7 +226,9 @@ def fit_head(learn,                # a fastai `Learner` with a body and a head i
         searched = search_head_lr(learn, epochs, **search_kw, **fit_kw)
         lr, rule = searched.best, (f"the rate search: best held-out accuracy of {len(searched.rates)} rates x "
                                    f"{searched.n_folds} folds of the training set"
-                                   + ''.join(f"; approximate, as the search's features are computed once: {a}" for a in searched.approximations))
+                                   + ''.join(f"; approximate, as the search's features are computed once: {a}" for a in searched.approximations)
+                                   + (f"; {searched.edge_note}" if searched.edge_note else ''))
+        if searched.edge_note: rank0_warn(f"The head's rate search: {searched.edge_note}")
     with (cached_body(learn) if cached else nullcontext()):
         if lr is None:
             found = lr_find(learn, **settings)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .basics import check_flag, check_whole
+from .basics import check_flag, check_progress, check_whole
 from .groups import check_one_cycle, layer_groups, settings_dict
-from .phases import (add_learner_methods, check_body_rule, check_head, check_progress, check_rate, finder_settings,
+from .phases import (add_learner_methods, check_body_rule, check_head, check_rate, finder_settings,
                           fit_body, fit_head, fit_probe, use_cache)
 from .report import FineTuneReport, writable_folder
 from .search import check_search_kw, is_search
@@ -70,7 +70,8 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
                                                n_train=len(learn.dls.train_ds), n_valid=len(learn.dls.valid_ds)))
     if save_to is not None and main_process():      # one process writes; a failed save must not lose the training
         try: report.save(save_to)
-        except OSError as e: rank0_warn(f"The report was not saved: {e}. The returned report holds it: call `report.save(folder)` again")
+        except Exception as e:                      # whatever went wrong, the trained model and the report stay the user's
+            rank0_warn(f"The report was not saved ({type(e).__name__}: {e}). The returned report holds it: call `report.save(folder)` again")
     return report
 
 # %% ../nbs/05d_recipe.ipynb #92cf90dc

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from fastcore.basics import patch
-from .basics import read_json, write_text_atomically
+from .basics import check_format, json_text, read_json, whole_number, write_text_atomically
 from .curve import LRFindResult, plot_lr_finds
 from .figures import NotebookFigure, save_figure
 from .keep_best import lower_is_better
@@ -69,6 +69,11 @@ class PhaseResult:
         if missing: raise ValueError(f"the {data.get('name', '?')} phase has no {', '.join(f'`{n}`' for n in missing)} field(s)")
         if not isinstance(data['history'], dict) or not isinstance(data['history'].get('epochs'), dict):
             raise ValueError(f"the {data['name']} phase's `history` must be a dict with its per-epoch `epochs`")
+        recorded = min((len(v) for v in data['history']['epochs'].values() if isinstance(v, list)), default=0)
+        kept = data.get('kept_epoch')
+        if kept is not None and not (whole_number(kept, 0) and kept <= recorded and (kept or 'start' in data['history'])):
+            raise ValueError(f"the {data['name']} phase's `kept_epoch` must be None or an epoch from 0 (its start) to "
+                             f"{recorded} (the epochs recorded), got {kept!r}")
         data = {k: v for k, v in data.items() if k in names}
         found, searched = data.pop('finder', None), data.pop('search', None)
         finder = None if found is None else LRFindResult.from_dict(found, f"the {data.get('name')} phase's LR finder")
@@ -259,11 +264,11 @@ def markdown(self:FineTuneReport)->str:
 def save(self:FineTuneReport, folder)->Path:
     "Write report.json, report.md, report.png, one lr_find_<phase>.png per LR finder and one search_<phase>.png per rate search into `folder`."
     folder = writable_folder(folder)
-    write_text_atomically(folder/'report.json', json.dumps(self.to_dict(), indent=1))    # each file whole, or the old one kept
+    write_text_atomically(folder/'report.json', json_text(self.to_dict()))    # each file whole, or the old one kept
     write_text_atomically(folder/'report.md', self.markdown())
     save_figure(self.plot(), folder/'report.png')
     for p in self.phases:
-        if p.finder is not None: save_figure(p.finder.plot(), folder/f'lr_find_{p.name}.png')
+        if p.finder is not None: save_figure(p.finder.plot(used=p.rates[-1]), folder/f'lr_find_{p.name}.png')
         if p.search is not None: save_figure(p.search.plot(), folder/f'search_{p.name}.png')
     return folder
 
@@ -274,9 +279,7 @@ def load(cls:FineTuneReport, folder)->FineTuneReport:
     path = Path(folder)/'report.json'
     if not path.exists(): raise FileNotFoundError(f"`folder` {folder} holds no report.json; pass a folder written by FineTuneReport.save")
     data = read_json(path, 'folder', 'an ftkit report (report.json by FineTuneReport.save)')
-    kind, _, version = str(data.get('format', '')).partition('/')
-    if kind != REPORT_FORMAT.split('/')[0]: raise ValueError(f"{path} is not an ftkit FineTuneReport file (format {data.get('format')!r})")
-    if version != '1': raise ValueError(f"{path} is format version {version}, newer than this ftkit reads (1): upgrade ftkit")
+    check_format(data, REPORT_FORMAT, str(path))
     phases, info = data.get('phases'), data.get('info', {})
     if not isinstance(phases, list) or not phases:
         raise ValueError(f"{path} has no `phases` (a list of at least one phase): it was not written by FineTuneReport.save")

@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from fastai.vision.all import Callback, CancelValidException, DataLoader, DataLoaders, Learner, no_random
 from fastcore.basics import patch
-from .basics import check_whole, modes_kept, positive_number
+from .basics import check_seed, check_whole, modes_kept, positive_number
 from .figures import NotebookFigure
 from .groups import check_one_cycle, freeze, settings_dict
 from .sweep import from_rank0, loader_batch_size
@@ -44,6 +44,17 @@ class HeadRateSearch:
     def __repr__(self):
         return (f"HeadRateSearch(best={self.best:.2e}: {len(self.rates)} rates x {self.n_folds} folds, {self.epochs} epochs, "
                 f"{self.n_items} training items, {self.seconds:.2f} s)")
+
+    @property
+    def edge_note(self)->str:
+        "What to know when the chosen rate is the lowest or the highest candidate (the best may lie outside), else None."
+        if len(self.rates) < 2 or self.best not in (self.rates.min(), self.rates.max()): return None
+        low = self.best == self.rates.min()
+        return (f"the search chose the {'lowest' if low else 'highest'} of its {len(self.rates)} rates ({self.best:.1e}), so the "
+                f"best may lie {'below' if low else 'above'} its range" + (
+                f"; with {self.n_items} training items in {self.n_folds} folds its scores are noisy" if self.n_items < 20 * self.n_folds else '') +
+                (": pass search_kw=dict(rates=...) reaching lower, or use the LR finder (lr=None)" if low else
+                 ": a rate this high can blow the head up; check the phase's validation loss, or use the LR finder (lr=None)"))
 
     def to_dict(self)->dict:
         "The search as JSON-ready data (a diverged rate's loss as None)."
@@ -147,7 +158,7 @@ def check_search(learn, epochs, rates, n_folds, seed=None)->np.ndarray:
     if rates is None or rates.ndim != 1 or len(rates) < 2 or not all(positive_number(r) for r in rates):
         raise ValueError(f"`rates` must be a list of two or more positive numbers (e.g. SEARCH_RATES), got {rates!r}")
     check_whole('n_folds', n_folds, at_least=2)
-    if seed is not None: check_whole('seed', seed, 0)
+    if seed is not None: check_seed('seed', seed)
     problems = search_blockers(learn)
     if problems: raise ValueError("The rate search trains heads on the frozen body's features, computed once, which it cannot "
                                   "do here: " + '; '.join(problems) + ". Use the LR finder instead (lr=None)")
@@ -172,13 +183,12 @@ def search_head_lr(learn,                  # a fastai `Learner` whose model is `
                   )->HeadRateSearch:
     "Train a copy of the head per rate and fold at once on the frozen body's training features, computed once; keep the rate that does best held out."
     started = time.perf_counter()
-    rates = check_search(learn, epochs, rates, n_folds, seed)
+    rates, seed = check_search(learn, epochs, rates, n_folds, seed), check_seed('seed', seed)
     check_one_cycle(fit_kw)
     fit_kw = {k: v for k, v in fit_kw.items() if k != 'cbs'}    # the user's callbacks train the real head, not the search
-    freeze(learn)
     _, _, head = split_model(learn)
     train = learn.dls.train
-    features, labels = frozen_features(learn, train)
+    features, labels = frozen_features(learn, train)    # the same features frozen or not: the body runs without gradients
     folds = training_folds(labels, n_folds, seed)
     n_folds = int(folds.max()) + 1
     copy_folds = [fold for _ in rates for fold in range(n_folds)]
@@ -188,6 +198,7 @@ def search_head_lr(learn,                  # a fastai `Learner` whose model is `
                            drop_last=getattr(train, 'drop_last', True), device=features.device)
     if len(items) == 0: raise ValueError(f"`learn.dls.train` yields no full batch: its {len(labels)} items are fewer than "
                                          f"bs={items.bs}; rebuild the loaders with a smaller bs")
+    freeze(learn)                              # only now that nothing can refuse: a refused search leaves the learner as it was
     dls = DataLoaders(items, items, device=features.device)
     dls.n_inp = 1                              # the input is the features; the targets are the labels and the folds
     search = Learner(dls, bank, loss_func=held_out_loss(learn.loss_func, copy_folds), opt_func=learn.opt_func,

@@ -19,7 +19,7 @@ from .finder import lr_find
 from .groups import freeze, gradual_unfreeze, layer_groups, unfreeze
 from .phases import chosen_rate
 from .recipe import two_phase
-from .basics import check_whole, whole_number
+from .basics import MAX_SEED, check_whole, plain_number, whole_number
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'compare_strategies', 'plot_strategies']
@@ -101,7 +101,9 @@ def compare_strategies(make_learner,          # function returning a fresh `Lear
     unknown = [n for n in names if n not in STRATEGIES]
     if unknown or not names: raise ValueError(f"`strategies` holds unknown strategy {unknown or names}; choose from {list(STRATEGIES)}")
     seeds = list(seeds)
-    if not seeds or not all(whole_number(s, at_least=0) for s in seeds): raise ValueError(f"`seeds` must be whole numbers >= 0, got {seeds!r}")
+    if not seeds or not all(whole_number(s, at_least=0) and s <= MAX_SEED for s in seeds):
+        raise ValueError(f"`seeds` must be whole numbers from 0 to 2**32 - 1, got {seeds!r}")
+    seeds = [int(plain_number(s)) for s in seeds]
     check_whole('epochs', epochs)
     if not callable(make_learner): raise ValueError("`make_learner` must be a function returning a Learner (optionally taking seed and pretrained)")
     _check_learner(build_learner(make_learner, seeds[0], True), epochs, names)

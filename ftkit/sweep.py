@@ -16,7 +16,7 @@ from fastai.vision.all import (ActivationStats, Callback, CancelFitException, Ca
                                ProgressCallback, Recorder, ShowGraphCallback, TrackerCallback, progress_bar,
                                num_distrib, rank_distrib, set_seed)
 from fastprogress.fastprogress import ConsoleProgressBar
-from .basics import check_whole, plain_number, positive_number, user_stacklevel
+from .basics import check_seed, check_whole, plain_number, positive_number, user_stacklevel
 
 # %% auto #0
 __all__ = ['lr_schedule', 'group_ratios', 'smooth_losses', 'main_process', 'seed_learner']
@@ -189,7 +189,7 @@ def check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode
     if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not 0 <= beta < 1:
         raise ValueError(f"`beta` must be in [0, 1), got {beta!r}")
     if step_mode not in ('exp', 'linear'): raise ValueError(f"`step_mode` must be 'exp' or 'linear', got {step_mode!r}")
-    if seed is not None: check_whole('seed', seed, 0, ' or None')
+    if seed is not None: check_seed('seed', seed, ' or None')
     if not any(p.requires_grad for p in learn.model.parameters()):
         raise ValueError("`learn` has no trainable parameters (every layer is frozen): unfreeze some layers first, "
                          "e.g. `learn.freeze_to(-1)` to train the head")

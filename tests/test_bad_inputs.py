@@ -60,7 +60,8 @@ def files(tmp_path_factory):
     reports = tmp_path_factory.mktemp('reports')
     for name, text in dict(no_phases=json.dumps({'format': 'ftkit.FineTuneReport/1', 'info': {}, 'phases': []}),
                            phases_a_dict=json.dumps({'format': 'ftkit.FineTuneReport/1', 'info': {}, 'phases': {}}),
-                           not_json='{', other='{"format": "x"}').items():
+                           not_json='{', other='{"format": "x"}',
+                           version_0=json.dumps({'format': 'ftkit.FineTuneReport/0', 'info': {}, 'phases': []})).items():
         (reports/name).mkdir(); (reports/name/'report.json').write_text(text)
     (reports/'empty').mkdir()
     made['reports'] = reports
@@ -109,6 +110,9 @@ LEARNER_CASES = [
     ('lr_find seed=1.5', lambda l: lr_find(l, seed=1.5), '`seed`'),
     ('lr_find seed=-1', lambda l: lr_find(l, seed=-1), '`seed`'),
     ('lr_find seed str', lambda l: lr_find(l, seed='0'), '`seed`'),
+    ('lr_find seed=2**70', lambda l: lr_find(l, seed=2**70), '`seed`'),
+    ('lr_find progress no', lambda l: lr_find(l, progress='no'), '`progress`'),
+    ('lr_find progress 1', lambda l: lr_find(l, progress=1), '`progress`'),
     ('lr_find ratios reversed', lambda l: lr_find(l, ratios=slice(1, 1e-3)), '`ratios`'),
     ('lr_find ratios too few', lambda l: lr_find(l, ratios=[1, 2]), '`ratios`'),
     ('lr_find ratios negative', lambda l: lr_find(l, ratios=[1, -1, 1]), '`ratios`'),
@@ -228,7 +232,7 @@ LEARNER_CASES = [
     ('linear_probe cv True', lambda l: linear_probe(l, cv=True), '`cv`'),
     ('linear_probe seed -1', lambda l: linear_probe(l, seed=-1), '`seed`'),
     ('linear_probe to_head str', lambda l: linear_probe(l, to_head='yes'), '`to_head`'),
-    ('bottleneck_features dl str', lambda l: bottleneck_features(l, 'test'), '`split`'),
+    ('bottleneck_features dl str', lambda l: bottleneck_features(l, 'test'), '`dl`'),
     ('bottleneck_features dl number', lambda l: bottleneck_features(l, 3), '`dl`'),
 ]
 
@@ -259,6 +263,8 @@ PLAIN_CASES = [
     ('digits_dls seed -1', lambda f: digits_dls(seed=-1), '`seed`'),
     ('digits_dls seed 1.5', lambda f: digits_dls(seed=1.5), '`seed`'),
     ('digits_dls seed str', lambda f: digits_dls(seed='0'), '`seed`'),
+    ('digits_dls seed 2**70', lambda f: digits_dls(seed=2**70), '`seed`'),
+    ('folder_dls seed 2**70', lambda f: folder_dls(f['reports'], seed=2**70), '`seed`'),
     ('digits_dls valid_pct 0', lambda f: digits_dls(valid_pct=0), '`valid_pct`'),
     ('digits_dls valid_pct 1', lambda f: digits_dls(valid_pct=1), '`valid_pct`'),
     ('digits_dls valid_pct 0.999', lambda f: digits_dls(valid_pct=0.999), '`valid_pct`'),
@@ -324,6 +330,7 @@ PLAIN_CASES = [
     ('FineTuneReport.load phases a dict', lambda f: FineTuneReport.load(f['reports']/'phases_a_dict'), '`phases`'),
     ('FineTuneReport.load not json', lambda f: FineTuneReport.load(f['reports']/'not_json'), 'report.json'),
     ('FineTuneReport.load other', lambda f: FineTuneReport.load(f['reports']/'other'), 'report.json'),
+    ('FineTuneReport.load version 0', lambda f: FineTuneReport.load(f['reports']/'version_0'), 'which no ftkit writes'),
     ('reproduce rtol -1', lambda f: reproduce(rtol=-1), '`rtol`'),
     ('reproduce rtol nan', lambda f: reproduce(rtol=NAN), '`rtol`'),
     ('reproduce lr_factor 0.5', lambda f: reproduce(lr_factor=0.5), '`lr_factor`'),
@@ -423,6 +430,10 @@ VALID = [   # inputs of other numeric types that mean a valid value
     ('linear_probe numpy Cs', lambda l: linear_probe(l, Cs=np.array([0.1, 1.]), cv=np.int64(2))),
     ('freeze numpy n', lambda l: freeze(l, np.int64(-1))),
     ('digits_dls numpy sizes', lambda l: digits_dls(n_per_class=np.int64(5), bs=np.int64(8), seed=np.int64(1))),
+    ('digits_dls numpy image size', lambda l: digits_dls(n_per_class=5, size=np.int64(16))),
+    ('lr_find numpy seed', lambda l: lr_find(l, num_it=20, seed=np.int64(0), progress=False)),
+    ('lr_find torch seed', lambda l: lr_find(l, num_it=20, seed=torch.tensor(3), progress=False)),
+    ('lr_find largest seed', lambda l: lr_find(l, num_it=20, seed=2**32 - 1, progress=False)),
     ('two_phase search_kw through head_kw', lambda l: two_phase(l, 1, 1, head_kw=dict(search_kw=dict(n_folds=2)), head_lr='search',
                                                                  progress=False)),
 ]

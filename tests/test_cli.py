@@ -38,13 +38,19 @@ def test_demo_learns_and_reports_it(demo_run):
 
 def test_piped_demo_log_is_plain_lines(demo_run):
     "Without a terminal (a pipe, a CI log): one plain line per LR sweep and per epoch, no carriage returns or bar glyphs."
-    done, _ = demo_run
+    done, cwd = demo_run
     log = done.stdout + done.stderr
     assert '\r' not in log and '\u2588' not in log and len(log.encode()) < 8000, len(log)
     assert [line.split(':')[0] for line in done.stdout.splitlines() if line.startswith(('head epoch', 'body epoch'))] == \
            [f'head epoch {i}/3' for i in (1, 2, 3)] + [f'body epoch {i}/6' for i in range(1, 7)]
     assert sum(line.startswith('LR finder: ') for line in done.stdout.splitlines()) == 2
     assert 'FutureWarning' not in done.stderr
+    report = json.loads((cwd/'ftkit-demo'/'report.json').read_text())
+    headers = [line for line in done.stdout.splitlines() if line.startswith(('head phase:', 'body phase:'))]
+    head, body = report['phases']                  # each phase's table is preceded by which phase it is and its rate
+    assert headers == [f"head phase: 3 epochs at lr {head['rates'][-1]:.1e}, 1 of 3 layer groups training; rate: {head['rule']}",
+                       f"body phase: 6 epochs at lr {body['rates'][0]:.1e}..{body['rates'][-1]:.1e}, 3 of 3 layer groups "
+                       f"training; rate: {body['rule']}"], headers
 
 
 def test_demo_help_explains_every_option(tmp_path):
@@ -98,6 +104,36 @@ def test_finetune_bad_arguments_fail_before_training(tmp_path, args, message):
     done = run('finetune', str(images), '--weights', 'none', '--out', str(tmp_path/'out'), *args, cwd=tmp_path)
     assert done.returncode == 2 and message in done.stderr and 'Traceback' not in done.stderr
     assert not (tmp_path/'out').exists()
+
+def test_finetune_a_real_imagenet_body_offline(tmp_path):
+    "efficientnet_lite0's ImageNet weights come with the install: `--weights imagenet` (the default) needs no network."
+    images = make_image_folder(tmp_path/'images', size=32)
+    done = run('finetune', str(images), '--arch', 'efficientnet_lite0', '--epochs', '1', '1', '--size', '32', '--bs', '4',
+               '--out', str(tmp_path/'out'), '--no-progress', cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((tmp_path/'out'/'report.json').read_text())
+    assert report['info']['body'] == 'efficientnet_lite0, ImageNet weights' and [p['epochs'] for p in report['phases']] == [1, 1]
+    assert 'efficientnet_lite0 (ImageNet weights), 3 layer groups' in done.stdout
+
+def test_finetune_from_a_weights_file(tmp_path):
+    "`--weights FILE`: a state_dict of --arch starts the run; one of another architecture is one clear line, exit 2."
+    import torch, torchvision
+    from ftkit.models import efficientnet_lite0
+    images = make_image_folder(tmp_path/'images', size=32)
+    torch.save(efficientnet_lite0().state_dict(), tmp_path/'mine.pth')
+    torch.save(torchvision.models.resnet18().state_dict(), tmp_path/'resnet.pth')
+    common = ['--arch', 'efficientnet_lite0', '--epochs', '1', '1', '--size', '32', '--bs', '4', '--no-progress']
+    done = run('finetune', str(images), '--weights', str(tmp_path/'mine.pth'), '--normalize', 'imagenet',
+               '--out', str(tmp_path/'out'), *common, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    settings = json.loads((tmp_path/'out'/'report.json').read_text())['info']['settings']
+    assert settings['weights'] == str(tmp_path/'mine.pth')
+    for weights, message in [(tmp_path/'resnet.pth', 'does not fit the architecture'), (tmp_path/'missing.pth', 'is not a file')]:
+        wrong = run('finetune', str(images), '--weights', str(weights), '--out', str(tmp_path/'wrong'), *common, cwd=tmp_path)
+        assert wrong.returncode == 2 and message in wrong.stderr and 'Traceback' not in wrong.stderr, wrong.stderr
+        assert len(wrong.stderr.strip().splitlines()) <= 2 and not (tmp_path/'wrong').exists()
+    bad = run('finetune', str(images), '--normalize', '0.5/0.5/0.5', '--out', str(tmp_path/'bad'), *common, cwd=tmp_path)
+    assert bad.returncode == 2 and 'normalize must be' in bad.stderr and 'Traceback' not in bad.stderr
 
 def test_finetune_missing_folder(tmp_path):
     done = run('finetune', str(tmp_path/'nowhere'), '--weights', 'none', cwd=tmp_path)
