@@ -28,9 +28,10 @@ def texts(output)->list:
 
 
 def drawing_cells(nb)->list:
-    "The code cells that draw with ftkit (definitions and bad-input checks draw nothing)."
+    "The code cells that draw with ftkit (definitions, bad-input checks and plain matplotlib axes show nothing)."
+    shows = lambda line: 'test_fail(' not in line and 'Figure().subplots()' not in line
     return [c for c in nb.cells if c.cell_type == 'code' and not re.match(r'\s*(#\| export|def |class )', c.source)
-            and PLOTTING.search('\n'.join(l for l in c.source.splitlines() if 'test_fail(' not in l))]
+            and PLOTTING.search('\n'.join(l for l in c.source.splitlines() if shows(l)))]
 
 
 NOTEBOOKS = sorted(str(p.relative_to(NBS)) for p in NBS.rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts)
