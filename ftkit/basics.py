@@ -6,7 +6,7 @@ Docs: https://ftkit.github.io/ftkit/basics.html.md"""
 
 # %% ../nbs/00b_basics.ipynb #ec5afc0b
 from __future__ import annotations
-import json, numbers, os, stat, sys, tempfile
+import json, numbers, os, stat, sys, tempfile, warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +16,11 @@ from torch import nn
 
 # %% auto #0
 __all__ = []
+
+# %% ../nbs/00b_basics.ipynb #5d7d9700
+with warnings.catch_warnings():
+    warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
+    import fastai.layers
 
 # %% ../nbs/00b_basics.ipynb #6fd1908f
 def plain_number(value):

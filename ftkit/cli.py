@@ -41,18 +41,23 @@ def _check_sizes(**values):
         if value is not None: check_whole(name, value)
 
 # %% ../nbs/10_cli.ipynb #0e416b39
-def _head_epochs(head:str, head_epochs:int)->int:
-    "Phase 1's epochs for `two_phase`: checked when the head trains, 0 for the linear probe (it trains no epochs)."
+def _head_epochs(head:str, head_epochs:int|None)->int:
+    "Phase 1's epochs for `two_phase`: `head_epochs` (None: 3) when the head trains, 0 for the linear probe (it trains none)."
     from ftkit.basics import check_whole
     from ftkit.phases import check_head
     check_head(head)
-    return 0 if head == 'probe' else check_whole('head_epochs', head_epochs, what=' of epochs')
+    if head == 'train': return check_whole('head_epochs', 3 if head_epochs is None else head_epochs, what=' of epochs')
+    if head_epochs not in (None, 0):           # epochs asked for that the probe would not train: refused, not ignored
+        raise ValueError(f"`head_epochs` {head_epochs!r} asks for one-cycle epochs on the head, but `head` is 'probe' (LP-FT: "
+                         "a linear probe, no phase-1 epochs): pass head='train' (--head train) to train the head, or leave "
+                         "head_epochs out")
+    return 0
 
 # %% ../nbs/10_cli.ipynb #cbb6c30b
 def run_demo(out='ftkit-demo',          # folder for the plots and the report (created if needed)
              n_per_class:int=None,       # labelled training images per class of the target task (None: all, ~145)
              head:str='train',           # phase 1: 'train' the new head with one-cycle, or fit a linear 'probe' (LP-FT)
-             head_epochs:int=3,          # phase 1: one-cycle epochs on the new head, body frozen (unused with the probe)
+             head_epochs:int=None,       # phase 1: one-cycle epochs on the new head, body frozen (None: 3; none with the probe)
              body_epochs:int=6,          # phase 2: one-cycle epochs on the whole unfrozen network
              bs:int=32,                  # batch size
              seed:int=0,                 # seeds the data split, the head's initial weights, the batch order and the finders
@@ -155,8 +160,8 @@ def run_finetune(path,                     # folder with one sub-folder per clas
                  pretrained:bool=True,      # start from the ImageNet weights (torchvision's are downloaded once)
                  weights:str|Path=None,     # a state_dict file of `arch` to start from instead (e.g. your own fine-tuned body)
                  normalize=None,            # input statistics: None (the body's own), False (none), or (mean, std)
-                 head:str='train',          # phase 1: 'train' the new head with one-cycle, or fit a linear 'probe' (LP-FT)
-                 head_epochs:int=3,         # phase 1 epochs, body frozen (unused with the probe)
+                 head:str='probe',          # phase 1: fit a linear 'probe' (LP-FT, best on real photos), or 'train' the head
+                 head_epochs:int=None,      # phase 1 epochs with head='train', body frozen (None: 3; none with the probe)
                  body_epochs:int=6,         # phase 2 epochs, everything unfrozen
                  size:int=224,              # images are resized to size x size
                  bs:int=32,                 # batch size
@@ -207,15 +212,16 @@ def run_reproduce(names:list=None, # reference names (default: all of `REFERENCE
     return 1 if bad else 0
 
 # %% ../nbs/10_cli.ipynb #2099a0d7
-def _recipe_options(command):
-    "The options both commands share: where to write, phase 1's kind, how long each phase trains, batch size, seed, progress."
-    command.add_argument('--head', choices=['train', 'probe'], default='train',
+def _recipe_options(command, head:str):
+    "The options both commands share (`head`: the command's phase 1): where to write, how long each phase trains, ..."
+    command.add_argument('--head', choices=['train', 'probe'], default=head,
                          help="phase 1: 'train' the new head with one-cycle at the LR finder's rate, or fit a linear 'probe' "
-                              "on the frozen body's features and fine-tune from it (LP-FT; --head-epochs is then unused) "
+                              "on the frozen body's features and fine-tune from it (LP-FT: no phase-1 epochs) "
                               "(default: %(default)s)")
-    command.add_argument('--head-epochs', type=int, default=3, help='phase 1 epochs, body frozen (default: %(default)s)')
+    command.add_argument('--head-epochs', type=int, default=None, help='phase 1 epochs with --head train, body frozen (default: 3)')
     command.add_argument('--body-epochs', type=int, default=6, help='phase 2 epochs, all layers (default: %(default)s)')
-    command.add_argument('--epochs', type=int, nargs=2, metavar=('HEAD', 'BODY'), help='both phases at once, e.g. --epochs 3 6')
+    command.add_argument('--epochs', type=int, nargs=2, metavar=('HEAD', 'BODY'),
+                         help='both phases at once, e.g. --epochs 3 6 (HEAD is 0 with --head probe)')
     command.add_argument('--bs', type=int, default=32, help='batch size (default: %(default)s)')
     command.add_argument('--seed', type=int, default=0, help='seed of the split, weights, batch order and LR finders (default: %(default)s)')
     command.add_argument('--no-progress', action='store_true', help='no progress bars: one plain line per LR-finder sweep and per epoch (what a pipe or a CI log gets anyway), then the accuracies as JSON')
@@ -238,8 +244,12 @@ def _parsers():
     demo.add_argument('--n-per-class', type=int, default=None,
                       help='labelled training images per class, for a few-shot run (default: all, about 145)')
     finetune = commands.add_parser('finetune', help='fine-tune a torchvision model on a folder of images',
-        description="Run the two-phase workflow on PATH, a folder with one sub-folder of images per class (or train/ "
-                    "and valid/ above those). " + written)
+        description="Fine-tune an ImageNet network on PATH, a folder with one sub-folder of images per class (or train/ "
+                    "and valid/ above those). By default LP-FT: a linear probe on the frozen body's features becomes the "
+                    "head, then LR finder and one-cycle with slice(lo, hi) on everything (it scored highest on real photos "
+                    "in ftkit's benchmarks); --head train trains the head with one-cycle first instead. Writes report.json, "
+                    "report.md, report.png and the LR-finder plots (lr_find_body.png; lr_find_head.png with --head train) "
+                    "into --out.")
     finetune.add_argument('path', metavar='PATH', help='folder of class folders')
     finetune.add_argument('--arch', default='resnet18', help="a torchvision architecture, or efficientnet_lite0: ImageNet weights "
                           "installed with ftkit, no download (default: %(default)s)")
@@ -252,7 +262,7 @@ def _parsers():
     finetune.add_argument('--size', type=int, default=224, help='image side in pixels (default: %(default)s)')
     finetune.add_argument('--valid-pct', type=float, default=0.2, help='share held out when there is no valid/ folder (default: %(default)s)')
     finetune.add_argument('--out', default='ftkit-finetune', help='folder for the plots and the report (default: %(default)s)')
-    for command in (demo, finetune): _recipe_options(command)
+    _recipe_options(demo, 'train'); _recipe_options(finetune, 'probe')
     again = commands.add_parser('reproduce', help='re-run the stored LR-finder curves and compare (exit 1 if one disagrees)',
         description="Re-run every LR-finder curve the chapters and tutorials show and compare it with the reference stored "
                     "in ftkit: settings and rates exactly, the smoothed loss where the curve is stable, the recommendation "
@@ -270,12 +280,11 @@ def _refused(command:str, error:Exception)->int:
 def main(argv:list=None # command-line arguments (default: `sys.argv[1:]`)
         )->int:
     "Entry point of the `ftkit` console script."
-    import warnings                      # fastai's layers trip torch's deprecation of jit.script: nothing a user of the CLI can act on
-    warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
     import matplotlib; matplotlib.use('Agg')
     parser, _ = _parsers()
     args = parser.parse_args(argv)
     if args.command is None: parser.print_help(); return 2
+    import ftkit.basics                  # before fastai: imports it without torch's jit.script notice (00b_basics)
     if args.command == 'reproduce':
         try: return run_reproduce(args.names or None, args.folder)
         except (ValueError, FileNotFoundError) as e: return _refused('reproduce', e)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from fastcore.basics import patch
 from .basics import plain_number, positive_number
 from .curve import LRFindResult, plot_lr_finds
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['CurveAgreement']

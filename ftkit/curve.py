@@ -13,11 +13,11 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from fastai.vision.all import minimum, slide, steep, valley
-from fastcore.basics import patch
 from .figures import NotebookFigure
 from .basics import check_format, json_text, read_json, whole_number, write_text_atomically
 from .sweep import smooth_losses
+from fastai.vision.all import minimum, slide, steep, valley
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['SUGGESTION_RULES', 'RECOMMENDED_RULE', 'fastai_suggestions', 'recommend', 'sweep_passes', 'diagnose', 'curve_notes',

@@ -8,20 +8,22 @@ Docs: https://ftkit.github.io/ftkit/data.html.md"""
 from __future__ import annotations
 import numbers, os, stat, warnings
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from .basics import check_seed, check_whole, user_stacklevel, whole_number
 from fastai.vision.all import (CategoryBlock, Categorize, DataBlock, DataLoaders, Datasets, FuncSplitter, ImageBlock,
                                ItemGetter, PILImage, RandomSplitter, Resize, TensorImageBW, URLs, aug_transforms, defaults,
                                get_image_files, image_extensions, untar_data, using_attr, RegexLabeller, verify_images)
 from PIL import Image
 from sklearn.datasets import load_digits
-from .basics import check_seed, check_whole, user_stacklevel, whole_number
 
 # %% auto #0
-__all__ = ['TASK_DIGITS', 'share', 'digit_images', 'split_task', 'digits_dls', 'folder_dls', 'pets_dls']
+__all__ = ['TASK_DIGITS', 'share', 'digit_images', 'split_task', 'digits_dls', 'folder_dls', 'clothing_path', 'clothing_dls',
+           'pets_dls']
 
 # %% ../nbs/00_data.ipynb #6c8f9641
 TASK_DIGITS = {'source': tuple(range(0, 5)), 'target': tuple(range(5, 10))}
@@ -235,6 +237,18 @@ def folder_dls(path,                     # folder with one sub-folder per class,
     if num_workers is None: num_workers = 0 if len(files) < 1000 else defaults.cpus
     return dsets.dataloaders(path=path, bs=fitting_batch_size(len(dsets.train), bs), num_workers=num_workers,
                              after_item=block.item_tfms, after_batch=block.batch_tfms, **kwargs)
+
+# %% ../nbs/00_data.ipynb #74f859e4
+def clothing_path()->Path:
+    "The folder of the real photos ftkit ships: `train/` (20 per class) and `valid/` (10 per class), one folder per class."
+    return Path(resources.files('ftkit')/'photos'/'clothing')
+
+def clothing_dls(size:int=96,  # images are resized (squished) to `size` x `size`; they ship at 96 x 96
+                 bs:int=32,    # batch size
+                 **kwargs,     # more `folder_dls` settings, e.g. `batch_tfms=aug_transforms()`
+                )->'DataLoaders':
+    "fastai `DataLoaders` for the shipped clothing photos: 10 classes, 200 training and 100 validation photos."
+    return folder_dls(clothing_path(), size=size, bs=bs, **kwargs)
 
 # %% ../nbs/00_data.ipynb #5844f5ab
 def _is_cat(name): return name[0].isupper()

@@ -15,16 +15,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader as TorchDataLoader
+from .groups import freeze, unfreeze
+from .sweep import loader_batch_size
+from .models import BATCHNORM_TYPES
+from .basics import check_flag, check_seed, check_whole, modes_kept, plain_number, positive_number
 from fastai.vision.all import BnFreeze, DataLoader, DataLoaders, MixHandler, RandTransform, no_random
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
-from .groups import freeze, unfreeze
-from .sweep import loader_batch_size
-from .models import BATCHNORM_TYPES
-from .basics import check_flag, check_seed, check_whole, modes_kept, plain_number, positive_number
 
 # %% auto #0
 __all__ = ['PROBES', 'bottleneck_features', 'ProbeResult', 'linear_probe', 'svm_probe', 'put_head', 'feature_changes',

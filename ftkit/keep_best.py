@@ -8,8 +8,8 @@ Docs: https://ftkit.github.io/ftkit/keep_best.html.md"""
 from __future__ import annotations
 import numpy as np
 from torch import nn
-from fastai.vision.all import Callback
 from .sweep import from_rank0
+from fastai.vision.all import Callback
 
 # %% auto #0
 __all__ = ['lower_is_better', 'state_copy', 'KeepBest']

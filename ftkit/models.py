@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+from .data import digits_dls
+from .basics import check_flag, modes_kept, user_stacklevel, whole_number
 from fastai.vision.all import (BnFreeze, Callback, ConvLayer, Learner, TensorImageBW, Transform, accuracy, apply_init, bn_types,
                                Normalize, create_head, cut_model, get_c, imagenet_stats, L, num_features_model, params,
                                set_seed)
 from fastai.vision.learner import _add_norm, _get_first_layer, _update_first_layer
-from .data import digits_dls
-from .basics import check_flag, modes_kept, user_stacklevel, whole_number
 
 # %% auto #0
 __all__ = ['BN_POLICIES', 'BATCHNORM_TYPES', 'sample_body', 'TimmBody', 'body_head_splitter', 'FreezeBatchNorm',

@@ -11,10 +11,6 @@ from contextlib import contextmanager, nullcontext
 
 import numpy as np
 from torch import nn
-from fastai.vision.all import Learner, no_random
-from fastai.learner import replacing_yield
-from fastcore.basics import noop, patch_to
-from fastcore.foundation import L
 from .basics import check_flag, check_progress, check_whole, positive_number
 from .curve import LRFindResult, NOISE_LIMIT
 from .features import ProbeHead, cache_problems, cached_body, linear_probe, split_model
@@ -27,6 +23,10 @@ from .report import PhaseResult, rate_range
 from .schedules import RecordHypers
 from .search import SEARCH_RATES, check_search, check_search_kw, is_search, search_blockers, search_head_lr
 from .sweep import check_finder_args, frozen_groups, main_process, rank0_warn
+from fastai.vision.all import Learner, no_random
+from fastai.learner import replacing_yield
+from fastcore.basics import noop, patch_to
+from fastcore.foundation import L
 
 # %% auto #0
 __all__ = ['finder_choice', 'chosen_rate', 'fit_head', 'body_rate_rule', 'fit_body', 'fit_probe']

@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from fastcore.basics import patch
 from .basics import check_format, json_text, read_json, whole_number, write_text_atomically
 from .curve import LRFindResult, plot_lr_finds
 from .figures import NotebookFigure, save_figure
 from .keep_best import lower_is_better
 from .search import HeadRateSearch
 from .sweep import smooth_losses
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['MOVING_AVERAGE_BETA', 'PhaseResult', 'FineTuneReport', 'plot_phase_losses', 'plot_phase_rates']
@@ -98,6 +98,17 @@ def kept_text(p)->str:
     if not p.epochs: return '-'
     return 'last' if p.kept_epoch is None else 'start' if p.kept_epoch == 0 else f'{p.kept_epoch}/{p.epochs}'
 
+# %% ../nbs/05b_report.ipynb #253b3164
+FITS_TRAINING_SET = 0.01      # a training loss this low: the model already fits every training image
+
+def retry_advice(p)->str:
+    "What to try after phase `p` did not help: a lower rate, or, when it had (almost) no training loss to learn from, more signal."
+    train = p.history['epochs'].get('train_loss', [])
+    if train and max(train) < FITS_TRAINING_SET:
+        return (f"Its training loss was {max(train):.2g} at most: the model already fits every training image, so this phase had "
+                "almost nothing to learn from; more images, or augmentation (e.g. `batch_tfms=aug_transforms()`), give it a signal.")
+    return "Try this phase again at a 3-10x lower rate or with fewer epochs."
+
 # %% ../nbs/05b_report.ipynb #7fb60be6
 def kept_notes(p)->list:
     "What `keep_best` did, when the learner does not hold the last epoch's weights."
@@ -106,8 +117,8 @@ def kept_notes(p)->list:
     if p.kept_epoch is None or p.kept_epoch == len(values) or not values: return []
     if p.kept_epoch == 0:
         return [f"{p.name}: no epoch beat the weights it started from ({name} {p.metrics[name]:.4g}; its epochs reached "
-                f"{', '.join(f'{v:.4g}' for v in values)}): the learner holds the weights from before this phase. Try this phase "
-                "again at a 3-10x lower rate or with fewer epochs."] + [f'{p.name} LR finder: {n}' for n in ([] if p.finder is None else p.finder.diagnostics)]
+                f"{', '.join(f'{v:.4g}' for v in values)}): the learner holds the weights from before this phase. "
+                + retry_advice(p)] + [f'{p.name} LR finder: {n}' for n in ([] if p.finder is None else p.finder.diagnostics)]
     return [f"{p.name}: the learner holds epoch {p.kept_epoch} of {len(values)}, the best by {name} ({values[p.kept_epoch - 1]:.4g}; "
             f"the last epoch reached {values[-1]:.4g})"]
 
@@ -124,7 +135,7 @@ def phase_warnings(p, before=None)->list:
     if start is None or end is None or not (end > start if lower_is_better(name) else end < start): return kept
     found = [] if p.finder is None else p.finder.diagnostics
     return kept + [f"{p.name} ended at {name} {end:.4g}, worse than the {start:.4g} {where}: the learner holds these weights. "
-                   "Try this phase again at a 3-10x lower rate or with fewer epochs."] + [f'{p.name} LR finder: {n}' for n in found]
+                   + retry_advice(p)] + [f'{p.name} LR finder: {n}' for n in found]
 
 # %% ../nbs/05b_report.ipynb #a007cc4f
 def summary_markdown(table:pd.DataFrame)->list:

@@ -11,7 +11,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
-from fastai.vision.all import accuracy, set_seed
 from .data import digits_dls
 from .models import sample_backbone, transfer_learner
 from .groups import unfreeze
@@ -19,6 +18,7 @@ from .curve import LRFindResult, plot_lr_finds
 from .compare import check_tolerances
 from .finder import lr_find
 from .phases import fit_body, fit_head
+from fastai.vision.all import accuracy, set_seed
 
 # %% auto #0
 __all__ = ['REFERENCE_SWEEPS', 'sample_task_learner', 'reference_path', 'load_reference', 'save_references', 'reproduce']

@@ -7,8 +7,8 @@ Docs: https://ftkit.github.io/ftkit/schedules.html.md"""
 # %% ../nbs/04_schedules.ipynb #25a97031
 from __future__ import annotations
 import numpy as np
-from fastai.vision.all import Callback, SchedLin, combine_scheds
 from .basics import check_whole
+from fastai.vision.all import Callback, SchedLin, combine_scheds
 
 # %% auto #0
 __all__ = ['RecordHypers', 'triangular_schedule']

@@ -16,13 +16,13 @@ from torch import nn
 from sklearn.model_selection import KFold
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from fastai.vision.all import Callback, CancelValidException, DataLoader, DataLoaders, Learner, no_random
-from fastcore.basics import patch
 from .basics import check_seed, check_whole, modes_kept, positive_number
 from .figures import NotebookFigure
 from .groups import check_one_cycle, freeze, settings_dict
 from .sweep import from_rank0, loader_batch_size
 from .features import feature_changes, frozen_features, input_callbacks, one_cpu_thread, split_model, stratified_folds
+from fastai.vision.all import Callback, CancelValidException, DataLoader, DataLoaders, Learner, no_random
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['SEARCH_RATES', 'HeadRateSearch', 'search_head_lr']

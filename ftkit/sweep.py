@@ -12,11 +12,11 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
+from .basics import check_seed, check_whole, plain_number, positive_number, user_stacklevel
 from fastai.vision.all import (ActivationStats, Callback, CancelFitException, CancelValidException, CSVLogger, ParamScheduler,
                                ProgressCallback, Recorder, ShowGraphCallback, TrackerCallback, progress_bar,
                                num_distrib, rank_distrib, set_seed)
 from fastprogress.fastprogress import ConsoleProgressBar
-from .basics import check_seed, check_whole, plain_number, positive_number, user_stacklevel
 
 # %% auto #0
 __all__ = ['lr_schedule', 'group_ratios', 'smooth_losses', 'main_process', 'seed_learner']

@@ -86,7 +86,7 @@ def make_image_folder(root, n_per_class=6, size=24):
 
 def test_finetune_a_folder_offline(tmp_path):
     images = make_image_folder(tmp_path/'images')
-    done = run('finetune', str(images), '--arch', 'resnet18', '--weights', 'none', '--epochs', '1', '2', '--size', '24',
+    done = run('finetune', str(images), '--arch', 'resnet18', '--weights', 'none', '--head', 'train', '--epochs', '1', '2', '--size', '24',
                '--bs', '4', '--out', str(tmp_path/'out'), '--no-progress', cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path/'out').iterdir()) == REPORT_FILES
@@ -97,8 +97,9 @@ def test_finetune_a_folder_offline(tmp_path):
     forecast = [l for l in done.stdout.splitlines() if l.startswith('No GPU: expect up to about')]   # a CPU run says how long
     assert len(forecast) == 1 and '--body-epochs 1' in forecast[0] and '--head probe' in forecast[0], done.stdout
 
-@pytest.mark.parametrize('args,message', [(['--arch', 'resnet19'], 'arch'), (['--epochs', '0', '2'], 'head_epochs'),
-                                          (['--size', '0'], 'size')])
+@pytest.mark.parametrize('args,message', [(['--arch', 'resnet19'], 'arch'), (['--head', 'train', '--epochs', '0', '2'], 'head_epochs'),
+                                          (['--size', '0'], 'size'), (['--epochs', '3', '6'], "--head train"),
+                                          (['--head-epochs', '2'], "--head train")])
 def test_finetune_bad_arguments_fail_before_training(tmp_path, args, message):
     images = make_image_folder(tmp_path/'images')
     done = run('finetune', str(images), '--weights', 'none', '--out', str(tmp_path/'out'), *args, cwd=tmp_path)
@@ -106,14 +107,28 @@ def test_finetune_bad_arguments_fail_before_training(tmp_path, args, message):
     assert not (tmp_path/'out').exists()
 
 def test_finetune_a_real_imagenet_body_offline(tmp_path):
-    "efficientnet_lite0's ImageNet weights come with the install: `--weights imagenet` (the default) needs no network."
+    "efficientnet_lite0's ImageNet weights come with the install (`--weights imagenet`, the default): no network; LP-FT by default."
     images = make_image_folder(tmp_path/'images', size=32)
-    done = run('finetune', str(images), '--arch', 'efficientnet_lite0', '--epochs', '1', '1', '--size', '32', '--bs', '4',
+    done = run('finetune', str(images), '--arch', 'efficientnet_lite0', '--body-epochs', '1', '--size', '32', '--bs', '4',
                '--out', str(tmp_path/'out'), '--no-progress', cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path/'out'/'report.json').read_text())
-    assert report['info']['body'] == 'efficientnet_lite0, ImageNet weights' and [p['epochs'] for p in report['phases']] == [1, 1]
+    assert report['info']['body'] == 'efficientnet_lite0, ImageNet weights' and [p['epochs'] for p in report['phases']] == [0, 1]
+    assert report['info']['settings']['head'] == 'probe' and report['phases'][0]['lr'] == 'linear probe'
     assert 'efficientnet_lite0 (ImageNet weights), 3 layer groups' in done.stdout
+
+def test_finetune_real_photos_with_the_default_recipe(tmp_path):
+    "A real transfer, offline and end to end: the shipped clothing photos, the installed ImageNet body, LP-FT by default."
+    from ftkit.data import clothing_path
+    done = run('finetune', str(clothing_path()), '--arch', 'efficientnet_lite0', '--size', '96', '--body-epochs', '1',
+               '--out', str(tmp_path/'out'), '--no-progress', cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((tmp_path/'out'/'report.json').read_text())
+    assert [p['epochs'] for p in report['phases']] == [0, 1] and report['info']['settings']['head'] == 'probe'
+    assert len(report['info']['classes']) == 10 and '200 training and 100 validation images' in done.stdout
+    accuracy = json.loads(done.stdout.strip().splitlines()[-1])
+    assert accuracy['head'] > 0.5 and accuracy['body'] >= accuracy['head'], accuracy   # chance: 0.1; keep_best keeps the probe
+    assert 'Traceback' not in done.stderr and 'jit.script' not in done.stderr
 
 def test_finetune_from_a_weights_file(tmp_path):
     "`--weights FILE`: a state_dict of --arch starts the run; one of another architecture is one clear line, exit 2."
@@ -122,7 +137,7 @@ def test_finetune_from_a_weights_file(tmp_path):
     images = make_image_folder(tmp_path/'images', size=32)
     torch.save(efficientnet_lite0().state_dict(), tmp_path/'mine.pth')
     torch.save(torchvision.models.resnet18().state_dict(), tmp_path/'resnet.pth')
-    common = ['--arch', 'efficientnet_lite0', '--epochs', '1', '1', '--size', '32', '--bs', '4', '--no-progress']
+    common = ['--arch', 'efficientnet_lite0', '--epochs', '0', '1', '--size', '32', '--bs', '4', '--no-progress']
     done = run('finetune', str(images), '--weights', str(tmp_path/'mine.pth'), '--normalize', 'imagenet',
                '--out', str(tmp_path/'out'), *common, cwd=tmp_path)
     assert done.returncode == 0, done.stderr

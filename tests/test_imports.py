@@ -2,7 +2,7 @@
 import subprocess, sys, textwrap
 import pytest
 
-API = {'digits_dls', 'folder_dls', 'pets_dls', 'NotebookFigure', 'save_figure', 'sample_backbone', 'transfer_learner', 'lr_find', 'LRFindResult', 'plot_lr_finds', 'seed_learner',
+API = {'digits_dls', 'folder_dls', 'clothing_dls', 'pets_dls', 'efficientnet_lite0', 'NotebookFigure', 'save_figure', 'sample_backbone', 'transfer_learner', 'lr_find', 'LRFindResult', 'plot_lr_finds', 'seed_learner',
        'freeze', 'unfreeze', 'gradual_unfreeze', 'group_lrs', 'show_groups', 'discriminative_lrs', 'layer_groups', 'plot_group_rates', 'plot_groups',
        'RecordHypers', 'triangular_schedule', 'fit_head', 'fit_body', 'two_phase', 'FineTuneReport', 'PhaseResult',
        'bottleneck_features', 'linear_probe', 'ProbeResult', 'cached_body', 'cache_problems', 'compare_strategies', 'plot_strategies',

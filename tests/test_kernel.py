@@ -49,5 +49,7 @@ def test_every_plot_shows_once_as_an_image(name):
         for output in cell.outputs:
             shown_as_text = 'image/png' not in output.get('data', {}) and any('<Figure size' in t for t in texts(output))
             assert not shown_as_text, f"a figure shown as text in:\n{cell.source}"     # text/plain beside an image is not shown
+            import_noise = output.get('name') == 'stderr' and 'torch.jit.script' in output.get('text', '')
+            assert not import_noise, f"torch's jit.script FutureWarning (fastai's import) shown as a red box by:\n{cell.source}"
     print(f"{name}: {sum('image/png' in o.get('data', {}) for c in code for o in c.outputs)} images, "
           f"{len(drawing)} plotting cells")
