@@ -92,11 +92,17 @@ def check_regular_target(path)->Path:
     if not path.parent.is_dir(): raise FileNotFoundError(f"`path` {path}: its folder {path.parent} does not exist; create it first")
     return path
 
+def process_umask()->int:
+    "The process's umask, read from Linux's /proc/self/status (nothing changes); elsewhere set and put back at once."
+    try: return next(int(line.split()[1], 8) for line in Path('/proc/self/status').read_text().splitlines()
+                     if line.startswith('Umask:'))
+    except (OSError, StopIteration, ValueError, IndexError): pass
+    umask = os.umask(0o022); os.umask(umask)    # the only portable way: for that instant another thread's new file gets 022
+    return umask
+
 def new_file_mode(path:Path)->int:
     "The permissions a plain `open(path, 'w')` would give: the existing file's, else 0o666 less the process's umask."
-    if path.exists(): return stat.S_IMODE(path.stat().st_mode)
-    umask = os.umask(0); os.umask(umask)                       # read the umask: the only way is to set it and put it back
-    return 0o666 & ~umask
+    return stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~process_umask()
 
 # %% ../nbs/00b_basics.ipynb #94465660
 def write_atomically(path,              # the file to write (its folder must exist)
