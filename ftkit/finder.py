@@ -36,6 +36,11 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
     check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, seed); check_progress(progress)
     try: given = None if ratios is None else np.array(group_lrs(learn, ratios))      # creates no optimizer
     except ValueError as e: raise ValueError(str(e).replace('`lr`', '`ratios`')) from None
+    return sweep_learner(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, given, seed, progress)
+
+# %% ../nbs/02_finder.ipynb #95216665
+def sweep_learner(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, given=None, seed=None, progress=True)->LRFindResult:
+    "`lr_find` on checked arguments (`given`: every group's rate, or None for the optimizer's): sweep, restore, record."
     start_lr, end_lr, num_it, beta = float(plain_number(start_lr)), float(plain_number(end_lr)), int(num_it), float(plain_number(beta))
     stop_div = None if stop_div is None else float(plain_number(stop_div))       # plain numbers: the settings are saved as JSON
     seed = None if seed is None else int(plain_number(seed))

@@ -6,7 +6,7 @@ Docs: https://ftkit.github.io/ftkit/phases.html.md"""
 
 # %% ../nbs/05c_phases.ipynb #1b5bf95b
 from __future__ import annotations
-import inspect, time
+import inspect, re, time
 from contextlib import contextmanager, nullcontext
 
 import numpy as np
@@ -14,7 +14,7 @@ from torch import nn
 from .basics import check_flag, check_progress, check_whole, positive_number
 from .curve import LRFindResult, NOISE_LIMIT
 from .features import ProbeHead, cache_problems, cached_body, linear_probe, split_model
-from .finder import lr_find
+from .finder import lr_find, sweep_learner
 from .groups import (ONE_CYCLE_DEFAULTS, check_lr, check_one_cycle, freeze, group_lrs, layer_groups, lr_text, plain_lr,
                           settings_dict, unfreeze)
 from .keep_best import KeepBest
@@ -66,10 +66,14 @@ def head_untrained(learn)->bool:
     return not isinstance(model[1], ProbeHead) and not any(stepped(p) for p in model[1].parameters())
 
 # %% ../nbs/05c_phases.ipynb #3a2b3e19
-def check_rate(name:str, lr, n_groups:int):
-    "`check_lr`, its message naming the argument `name` (e.g. `head_lr`) instead of `lr`."
-    try: check_lr(lr, n_groups)
-    except ValueError as e: raise ValueError(str(e).replace('`lr`', f'`{name}`')) from None
+@contextmanager
+def argument_names(**names):
+    "Re-raise a ValueError from inside with the caller's argument names (`lr=` -> `head_lr=`): the message names what was passed."
+    try: yield
+    except ValueError as e:
+        text = str(e)
+        for inner, outer in names.items(): text = re.sub(rf'\b{inner}\b(?=`|=)', outer, text)
+        raise ValueError(text) from None
 
 # %% ../nbs/05c_phases.ipynb #12d84ffc
 class EpochLines:
@@ -187,6 +191,52 @@ def use_cache(learn, cache)->bool:
     raise ValueError("`cache=True` is not possible, the frozen body's features can change between epochs: " + '; '.join(problems)
                      + ". Pass cache='auto' to fall back to normal training")
 
+# %% ../nbs/05c_phases.ipynb #3e704596
+def head_plan(learn, epochs, lr, fit_kw:dict, finder_kw:dict=None, cache=False, search_kw:dict=None, progress=True,
+              keep_best:bool=True)->dict:
+    "Every check of `fit_head`'s arguments, before anything changes; the settings `train_head` trusts."
+    searching = is_search(lr)
+    if isinstance(lr, str) and not searching:
+        raise ValueError(f"`lr` must be a number, a list, a slice, None (the LR finder) or 'search' (the rate search), got {lr!r}")
+    check_phase(learn, epochs, None if searching else lr, fit_kw)
+    check_progress(progress); check_flag('keep_best', keep_best, ' (end with the best epoch)')
+    search_kw = check_search_kw(search_kw)
+    if search_kw and not searching:
+        raise ValueError(f"`search_kw` {search_kw} is for the rate search, which runs only with lr='search' (got lr={lr_text(lr)}): "
+                         "pass lr='search' or drop `search_kw`")
+    problems = search_blockers(learn) if searching else []
+    if problems:
+        rank0_warn("lr='search' trains heads on the frozen body's features, computed once, which it cannot do here: "
+                   + '; '.join(problems) + ". Using the LR finder's recommendation instead")
+        searching, lr = False, None
+    finder = None if lr is not None else finder_settings(learn, finder_kw, progress)
+    if searching: check_search(learn, epochs, search_kw.get('rates', SEARCH_RATES), search_kw.get('n_folds', 3), search_kw.get('seed'))
+    return dict(epochs=epochs, lr=lr, searching=searching, search_kw=search_kw, fit_kw=fit_kw, finder=finder,
+                cached=use_cache(learn, cache), progress=progress, keep_best=keep_best)
+
+# %% ../nbs/05c_phases.ipynb #ad186ca4
+def train_head(learn, plan:dict, started:float)->PhaseResult:
+    "Phase 1 on checked settings (`head_plan`): freeze the body, choose the rate, train the head."
+    epochs, lr, fit_kw, progress = plan['epochs'], plan['lr'], plan['fit_kw'], plan['progress']
+    freeze(learn)
+    found = searched = None
+    if plan['searching']:
+        searched = search_head_lr(learn, epochs, **plan['search_kw'], **fit_kw)
+        lr, rule = searched.best, (f"the rate search: best held-out accuracy of {len(searched.rates)} rates x "
+                                   f"{searched.n_folds} folds of the training set"
+                                   + ''.join(f"; approximate, as the search's features are computed once: {a}" for a in searched.approximations)
+                                   + (f"; {searched.edge_note}" if searched.edge_note else ''))
+        if searched.edge_note: rank0_warn(f"The head's rate search: {searched.edge_note}")
+    with (cached_body(learn) if plan['cached'] else nullcontext()):
+        if lr is None:
+            found = sweep_learner(learn, **plan['finder'])
+            lr, rule = finder_choice(found)
+        elif not plan['searching']: rule = 'given'
+        phase = run_phase(learn, 'head', epochs, lr, rule, found, fit_kw, progress, started, keep_best=plan['keep_best'])
+    phase.fit_settings['cache'], phase.search = plan['cached'], searched
+    learn.ftkit_head_lr = float(phase.rates[-1])      # what `fit_body` reads for its rule when called on its own
+    return phase
+
 # %% ../nbs/05c_phases.ipynb #b5aea145
 def fit_head(learn,                # a fastai `Learner` with a body and a head in separate layer groups
              epochs:int,           # one-cycle epochs on the head
@@ -202,42 +252,8 @@ def fit_head(learn,                # a fastai `Learner` with a body and a head i
             )->PhaseResult:
     "Phase 1: freeze the body, choose the rate (LR finder, or a search on held-out training items), train the head with one-cycle."
     started = time.perf_counter()
-    fit_kw = dict(div=div, pct_start=pct_start, **kwargs)
-    searching = is_search(lr)
-    if isinstance(lr, str) and not searching:
-        raise ValueError(f"`lr` must be a number, a list, a slice, None (the LR finder) or 'search' (the rate search), got {lr!r}")
-    check_phase(learn, epochs, None if searching else lr, fit_kw)
-    check_progress(progress); check_flag('keep_best', keep_best, ' (end with the best epoch)')
-    search_kw = check_search_kw(search_kw)
-    if search_kw and not searching:
-        raise ValueError(f"`search_kw` {search_kw} is for the rate search, which runs only with lr='search' (got lr={lr_text(lr)}): "
-                         "pass lr='search' or drop `search_kw`")
-    problems = search_blockers(learn) if searching else []
-    if problems:
-        rank0_warn("lr='search' trains heads on the frozen body's features, computed once, which it cannot do here: "
-                   + '; '.join(problems) + ". Using the LR finder's recommendation instead")
-        searching, lr = False, None
-    settings = None if lr is not None else finder_settings(learn, finder_kw, progress)
-    if searching: check_search(learn, epochs, search_kw.get('rates', SEARCH_RATES), search_kw.get('n_folds', 3), search_kw.get('seed'))
-    cached = use_cache(learn, cache)
-    freeze(learn)
-    found = searched = None
-    if searching:
-        searched = search_head_lr(learn, epochs, **search_kw, **fit_kw)
-        lr, rule = searched.best, (f"the rate search: best held-out accuracy of {len(searched.rates)} rates x "
-                                   f"{searched.n_folds} folds of the training set"
-                                   + ''.join(f"; approximate, as the search's features are computed once: {a}" for a in searched.approximations)
-                                   + (f"; {searched.edge_note}" if searched.edge_note else ''))
-        if searched.edge_note: rank0_warn(f"The head's rate search: {searched.edge_note}")
-    with (cached_body(learn) if cached else nullcontext()):
-        if lr is None:
-            found = lr_find(learn, **settings)
-            lr, rule = finder_choice(found)
-        elif not searching: rule = 'given'
-        phase = run_phase(learn, 'head', epochs, lr, rule, found, fit_kw, progress, started, keep_best=keep_best)
-    phase.fit_settings['cache'], phase.search = cached, searched
-    learn.ftkit_head_lr = float(phase.rates[-1])      # what `fit_body` reads for its rule when called on its own
-    return phase
+    plan = head_plan(learn, epochs, lr, dict(div=div, pct_start=pct_start, **kwargs), finder_kw, cache, search_kw, progress, keep_best)
+    return train_head(learn, plan, started)
 
 # %% ../nbs/05c_phases.ipynb #f8163a70
 def body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
@@ -263,6 +279,36 @@ def body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
     if head_lr / below_head <= lowest_loss: return head_lr / below_head, f"phase 1's rate / {below_head:g}", candidates
     return lowest_loss, f"phase 1's rate / {below_head:g}, capped at the second finder's lowest loss", candidates
 
+# %% ../nbs/05c_phases.ipynb #486fb0e8
+def body_plan(learn, epochs, lr, fit_kw:dict, head_lr:float=None, below_head:float=3., spread:float=10., finder_kw:dict=None,
+              progress=True, keep_best:bool=True)->dict:
+    "Every check of `fit_body`'s arguments, before anything changes; the settings `train_body` trusts."
+    check_phase(learn, epochs, lr, fit_kw)
+    check_body_rule(below_head, spread); check_progress(progress); check_flag('keep_best', keep_best, ' (end with the best weights)')
+    if head_lr is not None and not positive_number(head_lr): raise ValueError(f"`head_lr` must be a positive number, got {head_lr!r}")
+    return dict(epochs=epochs, lr=lr, fit_kw=fit_kw, head_lr=head_lr, below_head=below_head, spread=spread, progress=progress,
+                finder=None if lr is not None else finder_settings(learn, finder_kw, progress), keep_best=keep_best)
+
+# %% ../nbs/05c_phases.ipynb #b5b88459
+def train_body(learn, plan:dict, started:float)->PhaseResult:
+    "Phase 2 on checked settings (`body_plan`): unfreeze, choose `slice(lo, hi)` (the second LR finder and the rule), train."
+    lr, spread, head_lr = plan['lr'], plan['spread'], plan['head_lr']
+    if head_untrained(learn):
+        rank0_warn("The head has never been trained and the body is still frozen: phase 2 will train a random head and the "
+                   "pretrained body together, and the head's large early gradients can damage the body. Run "
+                   "`fit_head(learn, epochs)` first (or `two_phase`), or unfreeze on purpose before calling `fit_body`")
+    if head_lr is None: head_lr = getattr(learn, 'ftkit_head_lr', None)      # set by `fit_head`, cleared by `fit_probe`
+    start = validation_metrics(learn) if plan['keep_best'] else None         # the weights phase 2 must beat
+    unfreeze(learn)
+    found, candidates = None, {}
+    if lr is None:
+        found = sweep_learner(learn, given=np.array(group_lrs(learn, slice(1 / spread, 1))), **plan['finder'])
+        hi, rule, candidates = body_rate_rule(head_lr, found, plan['below_head'])
+        lr, rule = slice(hi / spread, hi), rule + f"; lo = hi / {spread:g}"
+    else: rule = 'given'
+    return run_phase(learn, 'body', plan['epochs'], lr, rule, found, plan['fit_kw'], plan['progress'], started, candidates,
+                     plan['keep_best'], start)
+
 # %% ../nbs/05c_phases.ipynb #df041f6b
 def fit_body(learn,                  # a fastai `Learner` with a body and a head in separate layer groups
              epochs:int,             # one-cycle epochs on the whole network
@@ -279,25 +325,9 @@ def fit_body(learn,                  # a fastai `Learner` with a body and a head
             )->PhaseResult:
     "Phase 2: unfreeze, run the LR finder again, train everything with discriminative rates `slice(lo, hi)`."
     started = time.perf_counter()
-    fit_kw = dict(div=div, pct_start=pct_start, **kwargs)
-    check_phase(learn, epochs, lr, fit_kw)
-    check_body_rule(below_head, spread); check_progress(progress); check_flag('keep_best', keep_best, ' (end with the best weights)')
-    if head_lr is not None and not positive_number(head_lr): raise ValueError(f"`head_lr` must be a positive number, got {head_lr!r}")
-    if head_untrained(learn):
-        rank0_warn("The head has never been trained and the body is still frozen: phase 2 will train a random head and the "
-                   "pretrained body together, and the head's large early gradients can damage the body. Run "
-                   "`fit_head(learn, epochs)` first (or `two_phase`), or unfreeze on purpose before calling `fit_body`")
-    settings = None if lr is not None else finder_settings(learn, finder_kw, progress)
-    if head_lr is None: head_lr = getattr(learn, 'ftkit_head_lr', None)      # set by `fit_head`, cleared by `fit_probe`
-    start = validation_metrics(learn) if keep_best else None                 # the weights phase 2 must beat
-    unfreeze(learn)
-    found, candidates = None, {}
-    if lr is None:
-        found = lr_find(learn, ratios=slice(1 / spread, 1), **settings)
-        hi, rule, candidates = body_rate_rule(head_lr, found, below_head)
-        lr, rule = slice(hi / spread, hi), rule + f"; lo = hi / {spread:g}"
-    else: rule = 'given'
-    return run_phase(learn, 'body', epochs, lr, rule, found, fit_kw, progress, started, candidates, keep_best, start)
+    plan = body_plan(learn, epochs, lr, dict(div=div, pct_start=pct_start, **kwargs), head_lr, below_head, spread, finder_kw,
+                     progress, keep_best)
+    return train_body(learn, plan, started)
 
 # %% ../nbs/05c_phases.ipynb #23f65ae2
 def keep_running_statistics(learn)->bool:

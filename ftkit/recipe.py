@@ -9,12 +9,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .basics import check_flag, check_progress, check_whole
-from .groups import check_one_cycle, layer_groups, settings_dict
-from .phases import (add_learner_methods, check_body_rule, check_head, check_rate, finder_settings,
-                          fit_body, fit_head, fit_probe, use_cache)
+from .basics import check_flag
+from .groups import check_one_cycle, settings_dict
+from .phases import (add_learner_methods, argument_names, body_plan, check_head, fit_probe, head_plan, train_body,
+                          train_head)
 from .report import FineTuneReport, writable_folder
-from .search import check_search_kw, is_search
 from .sweep import main_process, rank0_warn
 
 # %% auto #0
@@ -40,32 +39,24 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
     body_kw = {**kwargs, **settings_dict('body_kw', body_kw, 'dict(below_head=3)')}
     rule_kw = {k: body_kw.pop(k) for k in ('below_head', 'spread') if k in body_kw}
     head_keep, body_keep = head_kw.pop('keep_best', keep_best), body_kw.pop('keep_best', keep_best)   # a phase's own wins
-    cache, search_kw = head_kw.pop('cache', False), check_search_kw(head_kw.pop('search_kw', None))
-    check_one_cycle(head_kw); check_one_cycle(body_kw); check_body_rule(**rule_kw); check_progress(progress)
-    check_head(head)
-    for value in (keep_best, head_keep, body_keep): check_flag('keep_best', value, ' (each phase ends with its best weights)')
+    cache, search_kw = head_kw.pop('cache', False), head_kw.pop('search_kw', None)
+    check_head(head); check_flag('keep_best', keep_best, ' (each phase ends with its best weights)')
     if head == 'probe' and (head_epochs != 0 or head_lr is not None):
         raise ValueError(f"with head='probe', `head_epochs` must be 0 and `head_lr` None: the probe is fitted by scikit-learn, "
                          f"not trained at a rate (got head_epochs={head_epochs!r}, head_lr={head_lr!r})")
-    n_groups = len(layer_groups(learn, at_least=2))
-    if head == 'train':
-        check_whole('head_epochs', head_epochs, what=' of epochs')
-        if isinstance(head_lr, str) and not is_search(head_lr):
-            raise ValueError(f"`head_lr` must be a number, a list, a slice, None (the LR finder) or 'search', got {head_lr!r}")
-        if head_lr is not None and not is_search(head_lr): check_rate('head_lr', head_lr, n_groups)
-        if search_kw and not is_search(head_lr): raise ValueError("`search_kw` is for the rate search: pass head_lr='search' or drop it")
-    check_whole('body_epochs', body_epochs, what=' of epochs')
-    if body_lr is not None: check_rate('body_lr', body_lr, n_groups)
-    finder_settings(learn, finder_kw, progress)
-    cache = use_cache(learn, cache)
-    if search_kw: head_kw['search_kw'] = search_kw
+    if head == 'probe': check_one_cycle(head_kw)                      # unused by the probe, but a typo is still refused
+    with argument_names(epochs='head_epochs', lr='head_lr'):           # both phases checked here, once, before either runs
+        first_plan = None if head == 'probe' else head_plan(learn, head_epochs, head_lr, head_kw, finder_kw, cache, search_kw,
+                                                              progress, head_keep)
+    with argument_names(epochs='body_epochs', lr='body_lr'):
+        second_plan = body_plan(learn, body_epochs, body_lr, body_kw, finder_kw=finder_kw, progress=progress, keep_best=body_keep,
+                                **rule_kw)
     if save_to is not None: save_to = writable_folder(save_to, 'save_to')
     started = time.perf_counter()
     first = (fit_probe(learn, seed=(finder_kw or {}).get('seed') or 0, progress=progress) if head == 'probe' else
-             fit_head(learn, head_epochs, head_lr, finder_kw=finder_kw, cache=cache, progress=progress, keep_best=head_keep, **head_kw))
-    head_rate = first.rates[-1] if first.rates else None                      # a probe has no rate for the rule to divide
-    body = fit_body(learn, body_epochs, body_lr, head_lr=head_rate, finder_kw=finder_kw, progress=progress, keep_best=body_keep,
-                    **rule_kw, **body_kw)
+             train_head(learn, first_plan, started))
+    second_plan['head_lr'] = first.rates[-1] if first.rates else None       # a probe has no rate for the rule to divide
+    body = train_body(learn, second_plan, time.perf_counter())
     report = FineTuneReport([first, body], dict(seconds=round(time.perf_counter() - started, 3),
                                                n_train=len(learn.dls.train_ds), n_valid=len(learn.dls.valid_ds)))
     if save_to is not None and main_process():      # one process writes; a failed save must not lose the training
