@@ -10,10 +10,11 @@ import numpy as np
 import torch
 from .groups import group_lrs
 from .basics import check_progress, plain_number
-from .sweep import (LRSweep, check_finder_args, frozen_groups, group_ratios, loader_batch_size, lr_schedule,
-                         main_process, run_sweep, seed_learner, training_items, warn_if_not_distributed)
+from .sweep import (LRSweep, check_finder_args, frozen_groups, group_ratios, loader_batch_size,
+                         lr_schedule, run_sweep, seed_learner, training_items)
+from .distributed import main_process, warn_if_not_distributed
 from .snapshot import LearnerSnapshot, interrupts_deferred
-from .curve import LRFindResult, plot_lr_finds   # plot_lr_finds: `ftkit.finder` keeps offering the names it always has
+from .curve import LRFindResult, plot_lr_finds   # plot_lr_finds: `ftkit.finder` keeps offering the names it has
 from .compare import CurveAgreement              # and with it `LRFindResult.compare`
 
 # %% auto #0

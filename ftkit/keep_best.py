@@ -8,7 +8,7 @@ Docs: https://ftkit.github.io/ftkit/keep_best.html.md"""
 from __future__ import annotations
 import numpy as np
 from torch import nn
-from .sweep import from_rank0
+from .distributed import from_rank0
 from fastai.vision.all import Callback
 
 # %% auto #0

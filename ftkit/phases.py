@@ -21,8 +21,10 @@ from .keep_best import KeepBest
 from .models import BATCHNORM_TYPES, RunningStatsBatchNorm
 from .report import PhaseResult, rate_range
 from .schedules import RecordHypers
-from .search import SEARCH_RATES, check_search, check_search_kw, is_search, search_blockers, search_head_lr
-from .sweep import check_finder_args, frozen_groups, main_process, rank0_warn
+from .search import (SEARCH_RATES, check_search, check_search_kw, is_search, search_blockers,
+                          search_head_lr)
+from .sweep import check_finder_args, frozen_groups
+from .distributed import main_process, rank0_warn
 from fastai.vision.all import Learner, no_random
 from fastai.learner import replacing_yield
 from fastcore.basics import noop, patch_to

@@ -14,7 +14,7 @@ from .groups import check_one_cycle, settings_dict
 from .phases import (add_learner_methods, argument_names, body_plan, check_head, fit_probe, head_plan, train_body,
                           train_head)
 from .report import FineTuneReport, writable_folder
-from .sweep import main_process, rank0_warn
+from .distributed import main_process, rank0_warn
 
 # %% auto #0
 __all__ = ['two_phase']

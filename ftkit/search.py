@@ -19,8 +19,10 @@ from matplotlib.figure import Figure
 from .basics import check_seed, check_whole, modes_kept, positive_number
 from .figures import NotebookFigure
 from .groups import check_one_cycle, freeze, settings_dict
-from .sweep import from_rank0, loader_batch_size
-from .features import feature_changes, frozen_features, input_callbacks, one_cpu_thread, split_model, stratified_folds
+from .sweep import loader_batch_size
+from .distributed import from_rank0
+from .features import (feature_changes, frozen_features, input_callbacks, one_cpu_thread, split_model,
+                            stratified_folds)
 from fastai.vision.all import Callback, CancelValidException, DataLoader, DataLoaders, Learner, no_random
 from fastcore.basics import patch
 

@@ -6,20 +6,19 @@ Docs: https://ftkit.github.io/ftkit/sweep.html.md"""
 
 # %% ../nbs/02b_sweep.ipynb #6fc9710d
 from __future__ import annotations
-import math, random, sys, warnings
+import math, random
 
 import numpy as np
 import torch
 import torch.distributed as dist
-from torch.nn.parallel import DistributedDataParallel
-from .basics import check_seed, check_whole, plain_number, positive_number, user_stacklevel
+from .basics import check_seed, check_whole, plain_number, positive_number
+from .distributed import main_process, processes
 from fastai.vision.all import (ActivationStats, Callback, CancelFitException, CancelValidException, CSVLogger, ParamScheduler,
-                               ProgressCallback, Recorder, ShowGraphCallback, TrackerCallback, progress_bar,
-                               num_distrib, rank_distrib, set_seed)
+                               ProgressCallback, Recorder, ShowGraphCallback, TrackerCallback, progress_bar, set_seed)
 from fastprogress.fastprogress import ConsoleProgressBar
 
 # %% auto #0
-__all__ = ['lr_schedule', 'group_ratios', 'smooth_losses', 'main_process', 'seed_learner']
+__all__ = ['lr_schedule', 'group_ratios', 'smooth_losses', 'seed_learner']
 
 # %% ../nbs/02b_sweep.ipynb #9761e312
 def lr_schedule(start_lr:float, end_lr:float, num_it:int, step_mode:str='exp')->np.ndarray:
@@ -57,21 +56,6 @@ def smooth_losses(losses, beta:float=0.98)->np.ndarray:
 OBSERVERS = (Recorder, ProgressCallback, ShowGraphCallback, CSVLogger, TrackerCallback, ParamScheduler, ActivationStats)
 OBSERVER_MODULES = ('fastai.callback.wandb', 'fastai.callback.tensorboard', 'fastai.callback.neptune',
                     'fastai.callback.comet', 'fastai.callback.azureml', 'fastai.callback.mlflow')
-
-# %% ../nbs/02b_sweep.ipynb #ba1dee28
-def main_process()->bool:
-    "Is this the process that prints and writes: rank 0 of a distributed run (fastai's `rank_distrib`), or the only one?"
-    return rank_distrib() == 0
-
-# %% ../nbs/02b_sweep.ipynb #47835fe1
-def rank0_warn(message:str):
-    "`warnings.warn(message)` in the main process only (a distributed run warns once), pointing at the user's own line."
-    if main_process(): warnings.warn(message, stacklevel=user_stacklevel())
-
-# %% ../nbs/02b_sweep.ipynb #d7d1c460
-def processes(model)->int:
-    "How many processes train `model` together: the world size when it is wrapped in `DistributedDataParallel`, else 1."
-    return dist.get_world_size() if isinstance(model, DistributedDataParallel) else 1
 
 # %% ../nbs/02b_sweep.ipynb #a63ab377
 def takes_part(cb)->bool:
@@ -137,14 +121,6 @@ def run_sweep(learn, sweep:LRSweep)->LRSweep:
     with learn.removed_cbs(observers): learn.fit(1, cbs=sweep)     # the sweep sets the number of passes it needs
     return sweep
 
-# %% ../nbs/02b_sweep.ipynb #3b6af1a5
-def from_rank0(values:np.ndarray, device)->np.ndarray:
-    "`values` as rank 0 holds them, in every process of a distributed run (else unchanged); sent as a tensor on `device`."
-    if num_distrib() <= 1 or not (dist.is_available() and dist.is_initialized()): return values
-    shared = torch.tensor(values, dtype=torch.float64, device=device)
-    dist.broadcast(shared, src=0)
-    return shared.cpu().numpy()
-
 # %% ../nbs/02b_sweep.ipynb #66705361
 def loader_batch_size(dl)->int:
     "The batch size of a fastai or a plain PyTorch DataLoader (`bs` or `batch_size`)."
@@ -155,15 +131,6 @@ def training_items(dl)->int:
     "How many items `dl`'s dataset holds (None for a loader of unknown length, e.g. an iterable dataset)."
     try: return len(dl.dataset)
     except (AttributeError, TypeError): return None
-
-# %% ../nbs/02b_sweep.ipynb #be0b9cbd
-def warn_if_not_distributed(learn):
-    "Warn (rank 0) when this process is one of several but `learn` would train alone: each would find its own rate."
-    trainer = getattr(sys.modules.get('fastai.distributed'), 'DistributedTrainer', ())   # not imported here: it imports accelerate
-    distributed = isinstance(learn.model, DistributedDataParallel) or any(isinstance(cb, trainer) for cb in learn.cbs)
-    if num_distrib() > 1 and not distributed:
-        rank0_warn(f"This is one of {num_distrib()} processes, but `learn` is not distributed: each process sweeps its own "
-                      "data and may pick a different rate. Call ftkit inside `with learn.distrib_ctx():`")
 
 # %% ../nbs/02b_sweep.ipynb #a6b155a6
 def seed_learner(learn, seed:int):
