@@ -22,7 +22,7 @@ from PIL import Image
 import torchvision
 from fastai.vision.all import (Datasets, ItemGetter, Categorize, IntToFloatTensor, TensorImage, XResNet, ResBlock, accuracy,
                                set_seed)
-from ftkit.data import digits_dls, fitting_batch_size
+from ftkit.data import digits_dls, _fitting_batch_size
 from ftkit.models import sample_backbone, transfer_learner
 
 SOURCE_SHAPES = ('disk', 'square', 'triangle', 'plus', 'hbar')
@@ -71,7 +71,7 @@ def shapes_dls(task:str='target', n_per_class:int=None, bs:int=32, seed:int=0, n
     items = [(TensorImage(images[i]), shapes[labels[i]]) for i in order]
     dsets = Datasets(items, [[ItemGetter(0)], [ItemGetter(1), Categorize(vocab=list(shapes))]],
                      splits=[list(range(len(train))), list(range(len(train), len(order)))])
-    return dsets.dataloaders(bs=fitting_batch_size(len(train), bs), num_workers=0, **kwargs)
+    return dsets.dataloaders(bs=_fitting_batch_size(len(train), bs), num_workers=0, **kwargs)
 
 def shapes_arch()->nn.Sequential:
     "A small fastai XResNet: one residual block per stage, widths 16-128 (`widen=0.25`), 3 input channels."
@@ -155,7 +155,7 @@ def real_dls(n_per_class:int=None, seed:int=0, size:int=REAL_SIZE, bs:int=32, va
     items = [(TensorImage(real_photo(f, size)), c) for f, c in train + held]
     dsets = Datasets(items, [[ItemGetter(0)], [ItemGetter(1), Categorize(vocab=classes)]],
                      splits=[list(range(len(train))), list(range(len(train), len(items)))])
-    return dsets.dataloaders(bs=fitting_batch_size(len(train), bs), num_workers=0, after_batch=[IntToFloatTensor()], **kwargs)
+    return dsets.dataloaders(bs=_fitting_batch_size(len(train), bs), num_workers=0, after_batch=[IntToFloatTensor()], **kwargs)
 
 def test_accuracy(learn, size:int=REAL_SIZE)->float:
     "Accuracy on the real family's test photos (never used to choose anything)."

@@ -19,7 +19,7 @@ from fastai.vision.all import set_seed
 sys.path.insert(0, str(Path(__file__).parent))
 from families import family_learner
 from lr_find_regret import EPOCHS, RESULTS, regret
-from ftkit.basics import write_text_atomically
+from ftkit.basics import _write_text_atomically
 from ftkit.curve import LRFindResult
 from ftkit.finder import lr_find
 from ftkit.groups import unfreeze
@@ -43,7 +43,7 @@ def run_family(family):
     for r in records:
         curves.append(curve_of(r))
         print(family, r['n_per_class'], r['seed'], r['mode'], f"regret {curves[-1]['regret']:.1f}", flush=True)
-    write_text_atomically(RESULTS/f'curves_{family}.json', json.dumps(curves))
+    _write_text_atomically(RESULTS/f'curves_{family}.json', json.dumps(curves))
 
 def report():
     runs = [c for f in ('digits', 'shapes') if (RESULTS/f'curves_{f}.json').exists()

@@ -1,11 +1,11 @@
-"""What a training step costs, in forward passes, for `ftkit finetune`'s CPU forecast (`STEP_COST` in `10_cli`); and
+"""What a training step costs, in forward passes, for `ftkit finetune`'s CPU forecast (`_STEP_COST` in `10_cli`); and
 the forecast against the run it forecasts.
 
 The set-up of `ftkit finetune`: `--per-class` photos of each of 4 classes copied from the real family's training photos
 (FTKIT_REAL, default ../shared/real) into a temporary folder, `folder_dls` (20% held out), torchvision's resnet18 with
-random weights, `transfer_learner`'s default BatchNorm policy. For each size: `time_one_batch` (one validation batch's
+random weights, `transfer_learner`'s default BatchNorm policy. For each size: `_time_one_batch` (one validation batch's
 loading and forward pass), then one epoch of each phase at a fixed rate with a callback timing the training batches
-alone; a step's cost is (seconds per training batch - loading) / forward pass. Then `expected_seconds(learn, 3, 6)` and
+alone; a step's cost is (seconds per training batch - loading) / forward pass. Then `_expected_seconds(learn, 3, 6)` and
 the `two_phase(learn, 3, 6)` it forecasts, on a fresh learner.
 
     .venv/bin/python bench/forecast_cost.py --sizes 64 128
@@ -17,7 +17,7 @@ import torchvision
 from fastai.vision.all import Callback, accuracy, set_seed
 sys.path.insert(0, str(Path(__file__).parent))
 from families import real_files
-from ftkit.cli import STEP_COST, expected_seconds, time_one_batch
+from ftkit.cli import _STEP_COST, _expected_seconds, _time_one_batch
 from ftkit.data import folder_dls
 from ftkit.groups import unfreeze
 from ftkit.models import transfer_learner
@@ -45,7 +45,7 @@ def learner(path, size):
 def step_costs(path, size)->dict:
     "Each part's cost (seconds per training step - loading) / forward pass, on one learner."
     learn = learner(path, size)
-    load, forward = time_one_batch(learn)
+    load, forward = _time_one_batch(learn)
     timer, costs = TrainTimer(), {}
     for part in ('frozen', 'unfrozen'):
         if part == 'unfrozen': unfreeze(learn)
@@ -56,13 +56,13 @@ def step_costs(path, size)->dict:
 def main(sizes, per_class):
     with tempfile.TemporaryDirectory() as tmp:
         path = photo_folder(Path(tmp), per_class)
-        print(f'{per_class} photos of each of {len(CLASSES)} classes; STEP_COST now {STEP_COST}')
+        print(f'{per_class} photos of each of {len(CLASSES)} classes; STEP_COST now {_STEP_COST}')
         print('| size | load (s) | forward (s) | frozen step / forward | unfrozen step / forward | forecast (s) | two_phase(3, 6) took (s) |')
         print('|---|---|---|---|---|---|---|')
         for size in sizes:
             costs = step_costs(path, size)
             learn = learner(path, size)
-            forecast = expected_seconds(learn, 3, 6)['total']
+            forecast = _expected_seconds(learn, 3, 6)['total']
             started = time.perf_counter(); two_phase(learn, 3, 6, finder_kw=dict(seed=0), progress=False)
             took = time.perf_counter() - started
             print(f"| {size} | {costs['load']:.3f} | {costs['forward']:.3f} | {costs['frozen']:.2f} | {costs['unfrozen']:.2f} | "

@@ -7,7 +7,7 @@ import importlib.util, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 import numpy as np
-from ftkit.snapshot import learner_state, state_differences
+from ftkit.snapshot import _learner_state, _state_differences
 from ftkit.finder import lr_find
 
 spec = importlib.util.spec_from_file_location('test_learners', Path(__file__).parent.parent/'tests'/'test_learners.py')
@@ -18,9 +18,9 @@ print('|---|---|---|---|---|---|---|---|')
 for name, make in tests.LEARNERS.items():
     theirs, suggestions = tests.fastai_curve(make, 1)
     learn = make(None)
-    before = learner_state(learn)
+    before = _learner_state(learn)
     ours = lr_find(learn, seed=1, progress=False)
-    restored = state_differences(before, learner_state(learn)) == []
+    restored = _state_differences(before, _learner_state(learn)) == []
     n = min(len(theirs), len(ours.smoothed))
     gap = float(np.max(np.abs(ours.smoothed[:n] - theirs[:n]) / np.abs(theirs[:n])))
     ratios = ' | '.join(f"{ours.suggestions[k] / suggestions[k]:.3f}" for k in ('valley', 'steep', 'minimum', 'slide'))

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from families import family_learner
 from ftkit.finder import lr_find
 from ftkit.groups import unfreeze
-from ftkit.basics import write_text_atomically
-from ftkit.phases import body_rate_rule, fit_body, fit_head
+from ftkit.basics import _write_text_atomically
+from ftkit.phases import _body_rate_rule, fit_body, fit_head
 from ftkit.search import search_head_lr
 
 EPOCHS, SEEDS, SIZES = 5, range(5), (20, 100)
@@ -73,7 +73,7 @@ def run_setting(family, n, seed, mode, head_lr=None)->dict:
         rules['ftkit search'] = searched.best
         record.update(search_seconds=searched.seconds, search=searched.to_dict())
     if mode == 'after phase 1':
-        rules['fit_body rule'] = body_rate_rule(head_lr, found)[0]
+        rules['fit_body rule'] = _body_rate_rule(head_lr, found)[0]
         rules.update(body_candidates(head_lr, found.suggestions.get('minimum')))
         record.update(head_lr=head_lr, noise_to_descent=found.facts['noise_to_descent'])
     grid = {float(lr): score(lr) for lr in GRID}
@@ -106,7 +106,7 @@ def add_body_candidates(family):
         r['noise_to_descent'] = found.facts['noise_to_descent']
         print(f"{family} n={n} seed={seed}: noise/descent {r['noise_to_descent']:.2f}; " + ', '.join(
               f"{k} {100 * (r['best'] - a):.1f}" for k, (lr, a) in r['rules'].items() if 'phase 1' in k or k == 'fit_body rule'), flush=True)
-        write_text_atomically(path, json.dumps(records, indent=1))
+        _write_text_atomically(path, json.dumps(records, indent=1))
 
 def run_family(family, sizes=SIZES, seeds=SEEDS, modes=MODES):
     "Run every setting of `family` not yet in its results file (so a run can be resumed or extended: a new mode, a seed)."
@@ -128,7 +128,7 @@ def run_family(family, sizes=SIZES, seeds=SEEDS, modes=MODES):
                 regrets = {k: 100 * (r['best'] - a) for k, (lr, a) in r['rules'].items() if a is not None}
                 print(f"{family} n={n} seed={seed} {r['mode']}: best {r['best']:.3f}; "
                       + ', '.join(f'{k} {v:.1f}' for k, v in regrets.items()), flush=True)
-            write_text_atomically(path, json.dumps(records, indent=1))
+            _write_text_atomically(path, json.dumps(records, indent=1))
 
 RECOMMENDED_NOW = 'ftkit recommended now (minimum)'   # before 2026-12-01's re-run: `minimum` frozen, `valley` unfrozen
 

@@ -9,12 +9,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from ftkit.data import digits_dls
-from ftkit.models import RandomShift, pooled_features, sample_body, transfer_learner
+from ftkit.models import RandomShift, _pooled_features, sample_body, transfer_learner
 
 def probe(body, dls):
     clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
-    clf.fit(*pooled_features(body, dls.train.new(shuffle=False, drop_last=False)))
-    return clf.score(*pooled_features(body, dls.valid))
+    clf.fit(*_pooled_features(body, dls.train.new(shuffle=False, drop_last=False)))
+    return clf.score(*_pooled_features(body, dls.valid))
 
 def finetune(state, seed):
     set_seed(seed, reproducible=True)

@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 sys.path.insert(0, str(Path(__file__).parent))
 from families import family_learner
-from ftkit.features import bottleneck_features, stratified_folds, logistic_probe
+from ftkit.features import bottleneck_features, _stratified_folds, _logistic_probe
 
 CS = [1e-3, 1e-2, 1e-1, 1., 10., 100.]
 
@@ -28,14 +28,14 @@ def sklearn_probe(x, y, folds, seed=0):
     C = search.best_params_['logisticregression__C']
     return C, float(search.best_score_), pipeline.set_params(logisticregression__C=C).fit(x, y)
 
-def torch_probe(x, y, folds, seed=0): return logistic_probe(x, y, CS, folds, seed)
+def torch_probe(x, y, folds, seed=0): return _logistic_probe(x, y, CS, folds, seed)
 
 def main(sizes, repeats):
     rows = []
     for n in sizes:
         learn = family_learner('real', n, 0, bn='train')
         (x, y), (xv, yv) = bottleneck_features(learn, 'train'), bottleneck_features(learn, 'valid')
-        folds = stratified_folds(y, 5, 0)
+        folds = _stratified_folds(y, 5, 0)
         times = {'scikit-learn': [], 'ftkit': []}
         for _ in range(repeats):
             for name, solver in [('scikit-learn', sklearn_probe), ('ftkit', torch_probe)]:

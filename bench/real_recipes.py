@@ -32,12 +32,12 @@ from fastai.vision.all import Callback, set_seed
 sys.path.insert(0, str(Path(__file__).parent))
 from fastai.vision.all import accuracy
 from families import real_body, real_dls, real_files, real_photo
-from ftkit.basics import modes_kept, write_text_atomically
+from ftkit.basics import _modes_kept, _write_text_atomically
 from ftkit.finder import lr_find
 from ftkit.models import RunningStatsBatchNorm, transfer_learner
 from ftkit.groups import unfreeze
 from ftkit.report import FineTuneReport
-from ftkit.phases import body_rate_rule, fit_body, fit_probe
+from ftkit.phases import _body_rate_rule, fit_body, fit_probe
 from ftkit.recipe import two_phase
 
 RESULTS = Path(__file__).parent/'results'/'real_recipes.json'
@@ -51,7 +51,7 @@ class TestPhotos:
         self.y = torch.tensor([list(vocab).index(c) for _, c in files])
     @torch.no_grad()
     def accuracy(self, model)->float:
-        with modes_kept(model):
+        with _modes_kept(model):
             model.eval()
             preds = torch.cat([model(xb).argmax(1) for xb in self.x.split(64)])
         return float((preds == self.y).float().mean())
@@ -62,7 +62,7 @@ class TestEveryEpoch(Callback):
     def __init__(self, test:TestPhotos, model): self.test, self.whole, self.accuracies = test, model, []
     def after_epoch(self): self.accuracies.append(self.test.accuracy(self.whole))   # the whole model, also while phase 1 is cached
 
-def validation_accuracy(learn)->float:
+def _validation_accuracy(learn)->float:
     with learn.no_bar(), learn.no_logging(): return float(learn.validate()[1])
 
 def run(recipe:str, n:int, seed:int, size:int)->dict:
@@ -83,19 +83,19 @@ def run(recipe:str, n:int, seed:int, size:int)->dict:
             learn.fine_tune(BODY_EPOCHS, base_lr=base_lr, freeze_epochs=HEAD_EPOCHS, cbs=[tracker])
         elif recipe.startswith('LP-FT'):              # what two_phase(learn, 0, 5, head='probe') runs, the probe scored between
             probe = fit_probe(learn, seed=seed, progress=False)
-            record.update(probe_valid=validation_accuracy(learn), probe_test=test.accuracy(learn.model))
+            record.update(probe_valid=_validation_accuracy(learn), probe_test=test.accuracy(learn.model))
             if 'batch statistics' in recipe: learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, RunningStatsBatchNorm)])
             cbs = [tracker]
             if recipe.endswith('rate / 10'):                # the rate fit_body would choose, found as it finds it, then / 10
                 unfreeze(learn)
-                hi = body_rate_rule(None, lr_find(learn, ratios=slice(0.1, 1), seed=seed, progress=False))[0]
+                hi = _body_rate_rule(None, lr_find(learn, ratios=slice(0.1, 1), seed=seed, progress=False))[0]
                 body = fit_body(learn, BODY_EPOCHS, lr=slice(hi / 100, hi / 10), progress=False, cbs=cbs)
             else: body = fit_body(learn, BODY_EPOCHS, finder_kw=dict(seed=seed), progress=False, cbs=cbs)
             report = FineTuneReport([probe, body])
         else:
             kw = dict(head_lr='search') if recipe == 'two_phase, search' else dict(head_kw=dict(cache=True)) if bn != 'train' else {}
             report = two_phase(learn, HEAD_EPOCHS, BODY_EPOCHS, finder_kw=dict(seed=seed), progress=False, cbs=[tracker], **kw)
-    record.update(seconds=round(time.perf_counter() - started, 1), valid=validation_accuracy(learn), test=test.accuracy(learn.model),
+    record.update(seconds=round(time.perf_counter() - started, 1), valid=_validation_accuracy(learn), test=test.accuracy(learn.model),
                   epoch_tests=tracker.accuracies)
     if not recipe.startswith('fastai'):
         record.update(kept=[p.kept_epoch for p in report.phases], rates=[p.rates for p in report.phases],
@@ -123,7 +123,7 @@ def main(sizes, seeds, size, recipes):
                 record = run(recipe, n, seed, size)
                 records.append(record)
                 RESULTS.parent.mkdir(exist_ok=True)
-                write_text_atomically(RESULTS, json.dumps(records, indent=1))
+                _write_text_atomically(RESULTS, json.dumps(records, indent=1))
                 extra = f" (probe alone: valid {record['probe_valid']:.3f}, test {record['probe_test']:.3f})" if 'probe_test' in record else ''
                 print(f"n={n} seed={seed} {size}px {recipe}: valid {record['valid']:.3f}, test {record['test']:.3f}{extra}, "
                       f"kept {record.get('kept')}, {record['seconds']:.0f} s", flush=True)

@@ -23,7 +23,7 @@ from fastai.vision.all import accuracy, set_seed
 sys.path.insert(0, str(Path(__file__).parent))
 from families import REAL, real_folder
 from make_clothing_sample import square
-from ftkit.basics import modes_kept, write_text_atomically
+from ftkit.basics import _modes_kept, _write_text_atomically
 from ftkit.data import clothing_dls
 from ftkit.models import efficientnet_lite0, transfer_learner
 from ftkit.recipe import two_phase
@@ -42,7 +42,7 @@ class TestPhotos:
         self.y = torch.tensor([list(vocab).index(c) for _, c in files])
     @torch.no_grad()
     def accuracy(self, model)->float:
-        with modes_kept(model):
+        with _modes_kept(model):
             model.eval()
             return float((torch.cat([model(xb).argmax(1) for xb in self.x.split(64)]) == self.y).float().mean())
 
@@ -80,5 +80,5 @@ if __name__ == '__main__':
                 if (recipe, seed) in done: continue
                 records.append(run(recipe, seed, test))
                 print(records[-1], flush=True)
-                write_text_atomically(RESULTS, json.dumps(records, indent=1))
+                _write_text_atomically(RESULTS, json.dumps(records, indent=1))
     report()

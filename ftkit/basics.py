@@ -23,57 +23,57 @@ with warnings.catch_warnings():
     import fastai.layers
 
 # %% ../nbs/00b_basics.ipynb #6fd1908f
-def plain_number(value):
+def _plain_number(value):
     "`value` as a Python number if it is a NumPy scalar or a 0-d real torch tensor (`torch.tensor(1e-3)`); else unchanged."
     if isinstance(value, torch.Tensor) and value.ndim == 0 and not value.is_complex(): return value.item()
     return value.item() if isinstance(value, np.generic) else value
 
 # %% ../nbs/00b_basics.ipynb #d95d8b4f
-def whole_number(value, at_least:int=1)->bool:
+def _whole_number(value, at_least:int=1)->bool:
     "Is `value` a whole number (a Python, NumPy or torch integer, not a bool) of at least `at_least`?"
-    value = plain_number(value)
+    value = _plain_number(value)
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= at_least
 
 # %% ../nbs/00b_basics.ipynb #3ee2ef15
-def check_whole(name:str,       # the argument's name, for the message
+def _check_whole(name:str,       # the argument's name, for the message
                 value,          # what the caller passed
                 at_least:int=1, # the smallest value allowed
                 what:str='',    # e.g. ' of epochs', or a hint in brackets
                )->int:
     "`value` as an `int`; a ValueError naming the argument `name` unless it is a whole number of at least `at_least`."
-    if not whole_number(value, at_least):
+    if not _whole_number(value, at_least):
         kind = 'a positive whole number' if at_least == 1 else f'a whole number >= {at_least}'
         raise ValueError(f"`{name}` must be {kind}{what}, got {value!r}")
-    return int(plain_number(value))
+    return int(_plain_number(value))
 
 # %% ../nbs/00b_basics.ipynb #e2f73071
-def check_flag(name:str, value, what:str='')->bool:
+def _check_flag(name:str, value, what:str='')->bool:
     "`value` as a `bool`; a ValueError naming the argument `name` unless it is True or False (a NumPy bool too)."
     if not isinstance(value, (bool, np.bool_)): raise ValueError(f"`{name}` must be True or False{what}, got {value!r}")
     return bool(value)
 
-def check_progress(progress):
+def _check_progress(progress):
     "Raise a ValueError naming `progress` unless it is True (bars and tables), 'lines' (a plain line per sweep and epoch) or False."
     if not (isinstance(progress, str) and progress == 'lines'):
-        check_flag('progress', progress, " (show progress bars and tables), or 'lines' (one plain line per LR sweep and per epoch)")
+        _check_flag('progress', progress, " (show progress bars and tables), or 'lines' (one plain line per LR sweep and per epoch)")
 
-MAX_SEED = 2**32 - 1     # NumPy's legacy seed, which fastai's `set_seed` sets, takes no larger one
+_MAX_SEED = 2**32 - 1     # NumPy's legacy seed, which fastai's `set_seed` sets, takes no larger one
 
-def check_seed(name:str, value, what:str='')->int:
-    "`value` as an `int` seed; a ValueError naming the argument `name` unless it is a whole number from 0 to `MAX_SEED`."
-    seed = check_whole(name, value, 0, what)
-    if seed > MAX_SEED: raise ValueError(f"`{name}` must be at most 2**32 - 1 = {MAX_SEED} (NumPy's limit){what}, got {value!r}")
+def _check_seed(name:str, value, what:str='')->int:
+    "`value` as an `int` seed; a ValueError naming the argument `name` unless it is a whole number from 0 to `_MAX_SEED`."
+    seed = _check_whole(name, value, 0, what)
+    if seed > _MAX_SEED: raise ValueError(f"`{name}` must be at most 2**32 - 1 = {_MAX_SEED} (NumPy's limit){what}, got {value!r}")
     return seed
 
 # %% ../nbs/00b_basics.ipynb #e8927619
-def positive_number(value)->bool:
+def _positive_number(value)->bool:
     "Is `value` a finite number greater than zero (and not a bool): Python, NumPy or a 0-d torch tensor?"
-    value = plain_number(value)
+    value = _plain_number(value)
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and bool(np.isfinite(value)) and value > 0
 
 # %% ../nbs/00b_basics.ipynb #1bae09e4
 @contextmanager
-def modes_kept(model:nn.Module):
+def _modes_kept(model:nn.Module):
     "Yield `model`; afterwards put every one of its modules back in the train/eval mode it was in, even on an error."
     modes = [(m, m.training) for m in model.modules()]
     try: yield model
@@ -81,7 +81,7 @@ def modes_kept(model:nn.Module):
         for m, training in modes: m.training = training
 
 # %% ../nbs/00b_basics.ipynb #8deaaac4
-def check_regular_target(path)->Path:
+def _check_regular_target(path)->Path:
     "`path` as a `Path`; an error naming it if it is a folder, a link, a device or a FIFO, which a rename would replace."
     path = Path(path)
     if path.is_symlink(): raise ValueError(f"`path` {path} is a symbolic link: a rename would replace the link, not "
@@ -92,7 +92,7 @@ def check_regular_target(path)->Path:
     if not path.parent.is_dir(): raise FileNotFoundError(f"`path` {path}: its folder {path.parent} does not exist; create it first")
     return path
 
-def process_umask()->int:
+def _process_umask()->int:
     "The process's umask, read from Linux's /proc/self/status (nothing changes); elsewhere set and put back at once."
     try: return next(int(line.split()[1], 8) for line in Path('/proc/self/status').read_text().splitlines()
                      if line.startswith('Umask:'))
@@ -100,21 +100,21 @@ def process_umask()->int:
     umask = os.umask(0o022); os.umask(umask)    # the only portable way: for that instant another thread's new file gets 022
     return umask
 
-def new_file_mode(path:Path)->int:
+def _new_file_mode(path:Path)->int:
     "The permissions a plain `open(path, 'w')` would give: the existing file's, else 0o666 less the process's umask."
-    return stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~process_umask()
+    return stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_process_umask()
 
 # %% ../nbs/00b_basics.ipynb #94465660
-def write_atomically(path,              # the file to write (its folder must exist)
+def _write_atomically(path,              # the file to write (its folder must exist)
                      write,             # `write(file)` writes the contents into an open file object
                      binary:bool=False, # open the temporary file in binary mode (a PNG) instead of text
                     )->Path:
     "Write `path` through `write` into a temporary file beside it, synced, then renamed over it; on failure the old file stays."
-    path = check_regular_target(path)
+    path = _check_regular_target(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
         with os.fdopen(handle, 'wb' if binary else 'w', **({} if binary else dict(encoding='utf-8'))) as file:
-            write(file); file.flush(); os.chmod(file.fileno(), new_file_mode(path)); os.fsync(file.fileno())
+            write(file); file.flush(); os.chmod(file.fileno(), _new_file_mode(path)); os.fsync(file.fileno())
         os.replace(temporary, path)
     except BaseException as e:
         Path(temporary).unlink(missing_ok=True)
@@ -124,12 +124,12 @@ def write_atomically(path,              # the file to write (its folder must exi
     return path
 
 # %% ../nbs/00b_basics.ipynb #2b3c048c
-def write_text_atomically(path, text:str)->Path:
-    "Write `text` to `path` with `write_atomically`."
-    return write_atomically(path, lambda file: file.write(text))
+def _write_text_atomically(path, text:str)->Path:
+    "Write `text` to `path` with `_write_atomically`."
+    return _write_atomically(path, lambda file: file.write(text))
 
 # %% ../nbs/00b_basics.ipynb #01b6e8fc
-def read_json(path,               # the file to read
+def _read_json(path,               # the file to read
               name:str='path',    # the argument that named it, for the messages
               what:str='a JSON file', # what the file should be, e.g. 'an ftkit LRFindResult file'
              )->dict:
@@ -143,7 +143,7 @@ def read_json(path,               # the file to read
     return data
 
 # %% ../nbs/00b_basics.ipynb #b32d2b4d
-def check_format(data:dict, expected:str, where:str):
+def _check_format(data:dict, expected:str, where:str):
     "Raise a ValueError saying what `where` holds unless `data['format']` is `expected` ('kind/version')."
     kind, version = expected.split('/')
     found_kind, _, found_version = str(data.get('format', '')).partition('/')
@@ -154,17 +154,17 @@ def check_format(data:dict, expected:str, where:str):
         f"newer than this ftkit reads ({version}): upgrade ftkit" if newer else
         f"which no ftkit writes (this one reads version {version}): write it again with this ftkit"))
 
-def json_text(data)->str:
+def _json_text(data)->str:
     "`data` as indented JSON; NumPy and torch numbers and arrays become plain numbers and lists."
     def plain(value):
         if isinstance(value, (np.ndarray, torch.Tensor)) and value.ndim: return value.tolist()
-        number = plain_number(value)
+        number = _plain_number(value)
         if number is value: raise TypeError(f"{type(value).__name__} {value!r} cannot be written as JSON")
         return number
     return json.dumps(data, indent=1, default=plain)
 
 # %% ../nbs/00b_basics.ipynb #b9fae92d
-def user_stacklevel()->int:
+def _user_stacklevel()->int:
     "The `stacklevel` for a `warnings.warn` in the calling function that names the first line outside ftkit."
     level, frame = 2, sys._getframe(2)                   # 1 is the function that warns, 2 the one that called it
     while frame is not None and frame.f_globals.get('__name__', '').startswith('ftkit.'): frame, level = frame.f_back, level + 1

@@ -16,8 +16,7 @@ import ftkit
 # took 4.6 s of the 4.8 s `ftkit --help` took (2-core machine). Each command imports what it needs when it runs.
 
 # %% auto #0
-__all__ = ['STEP_COST', 'run_demo', 'expected_seconds', 'time_one_batch', 'run_finetune', 'run_reproduce', 'stored_references',
-           'main']
+__all__ = ['run_demo', 'run_finetune', 'run_reproduce', 'main']
 
 # %% ../nbs/10_cli.ipynb #360cde64
 def _say(progress:bool): return print if progress else (lambda *a, **k: None)
@@ -36,17 +35,17 @@ def _finish(report, out:Path, info:dict, say):
 
 # %% ../nbs/10_cli.ipynb #a5c3cf27
 def _check_sizes(**values):
-    from ftkit.basics import check_whole
+    from ftkit.basics import _check_whole
     for name, value in values.items():
-        if value is not None: check_whole(name, value)
+        if value is not None: _check_whole(name, value)
 
 # %% ../nbs/10_cli.ipynb #0e416b39
 def _head_epochs(head:str, head_epochs:int|None)->int:
     "Phase 1's epochs for `two_phase`: `head_epochs` (None: 3) when the head trains, 0 for the linear probe (it trains none)."
-    from ftkit.basics import check_whole
-    from ftkit.phases import check_head
-    check_head(head)
-    if head == 'train': return check_whole('head_epochs', 3 if head_epochs is None else head_epochs, what=' of epochs')
+    from ftkit.basics import _check_whole
+    from ftkit.phases import _check_head
+    _check_head(head)
+    if head == 'train': return _check_whole('head_epochs', 3 if head_epochs is None else head_epochs, what=' of epochs')
     if head_epochs not in (None, 0):           # epochs asked for that the probe would not train: refused, not ignored
         raise ValueError(f"`head_epochs` {head_epochs!r} asks for one-cycle epochs on the head, but `head` is 'probe' (LP-FT: "
                          "a linear probe, no phase-1 epochs): pass head='train' (--head train) to train the head, or leave "
@@ -65,14 +64,14 @@ def run_demo(out='ftkit-demo',          # folder for the plots and the report (c
             ):                         # returns the `FineTuneReport`, also saved into `out`
     "Fine-tune the pretrained sample backbone on the offline digits task with `two_phase`; save its report into `out`."
     from fastai.vision.all import accuracy, set_seed
-    from ftkit.basics import check_whole
+    from ftkit.basics import _check_whole
     from ftkit.data import digits_dls
     from ftkit.models import sample_backbone, transfer_learner
     from ftkit.recipe import two_phase
-    from ftkit.report import writable_folder
-    head_epochs = _head_epochs(head, head_epochs); check_whole('body_epochs', body_epochs, what=' of epochs')
+    from ftkit.report import _writable_folder
+    head_epochs = _head_epochs(head, head_epochs); _check_whole('body_epochs', body_epochs, what=' of epochs')
     _check_sizes(n_per_class=n_per_class, bs=bs)
-    out, say = writable_folder(out, 'out'), _say(progress)
+    out, say = _writable_folder(out, 'out'), _say(progress)
     set_seed(seed, reproducible=True)
     dls = digits_dls('target', n_per_class=n_per_class, bs=bs, seed=seed)
     learn = transfer_learner(dls, sample_backbone(), metrics=accuracy)
@@ -84,7 +83,7 @@ def run_demo(out='ftkit-demo',          # folder for the plots and the report (c
     return _finish(report, out, info, say)
 
 # %% ../nbs/10_cli.ipynb #9fcbb221
-def architecture(name:str):
+def _architecture(name:str):
     "The builder called `name`: ftkit's offline 'efficientnet_lite0' or a torchvision model (e.g. 'resnet18'); else a ValueError."
     import torchvision
     from ftkit.models import efficientnet_lite0
@@ -95,7 +94,7 @@ def architecture(name:str):
         raise ValueError(f"`arch` {name!r} is not a torchvision classification model nor efficientnet_lite0; try one of {close}")
     return torchvision.models.get_model_builder(name)
 
-def parse_normalize(text:str):
+def _parse_normalize(text:str):
     "`--normalize`'s value as `transfer_learner`'s `normalize`: 'auto' None, 'none' False, 'imagenet', or 'MEAN,.../STD,...'."
     if text == 'auto': return None
     if text == 'none': return False
@@ -106,9 +105,9 @@ def parse_normalize(text:str):
     return mean, std
 
 # %% ../nbs/10_cli.ipynb #5bd4004b
-STEP_COST = dict(frozen=3.5, unfrozen=5.5)   # a training step's time in (eval, no-grad) forward passes; measured, see above
+_STEP_COST = dict(frozen=3.5, unfrozen=5.5)   # a training step's time in (eval, no-grad) forward passes; measured, see above
 
-def expected_seconds(learn,                 # the learner `two_phase` will train
+def _expected_seconds(learn,                 # the learner `two_phase` will train
                      head_epochs:int,       # phase 1's one-cycle epochs (0 with the probe)
                      body_epochs:int,       # phase 2's epochs
                      head:str='train',      # 'train' or 'probe', as for `two_phase`
@@ -116,8 +115,8 @@ def expected_seconds(learn,                 # the learner `two_phase` will train
                      batch_seconds:tuple=None, # (loading, forward pass) of one batch; None: timed on a validation batch
                     )->dict:                # seconds: 'finders', 'head', 'body' and their 'total'
     "Forecast `two_phase`'s time from one timed validation batch, leaving the learner and the random states untouched."
-    load, forward = batch_seconds or time_one_batch(learn)
-    step = lambda part: load + forward * STEP_COST[part]
+    load, forward = batch_seconds or _time_one_batch(learn)
+    step = lambda part: load + forward * _STEP_COST[part]
     validate = len(learn.dls.valid) * (load + forward)
     n_train = len(learn.dls.train)
     phase1 = (n_train * (load + forward) + validate if head == 'probe'
@@ -127,16 +126,16 @@ def expected_seconds(learn,                 # the learner `two_phase` will train
     return {**parts, 'total': sum(parts.values())}
 
 # %% ../nbs/10_cli.ipynb #a7a7dd25
-def time_one_batch(learn)->tuple:
+def _time_one_batch(learn)->tuple:
     "Seconds to load one validation batch and to run the model on it (the second of two runs), all state kept."
     import time, torch
     from fastai.torch_core import get_random_states, set_random_states
-    from ftkit.basics import modes_kept
+    from ftkit.basics import _modes_kept
     dl = learn.dls.valid
     states, dl_rng = get_random_states(), dl.rng.getstate()      # fastai's: Python, NumPy, torch and CUDA generators
     try:
         started = time.perf_counter(); xb = dl.one_batch()[:dl.n_inp]; load = time.perf_counter() - started
-        with modes_kept(learn.model) as model, torch.no_grad():
+        with _modes_kept(learn.model) as model, torch.no_grad():
             model.eval(); model(*xb)
             started = time.perf_counter(); model(*xb); forward = time.perf_counter() - started
     finally:
@@ -144,9 +143,9 @@ def time_one_batch(learn)->tuple:
     return load, forward
 
 # %% ../nbs/10_cli.ipynb #d0c1ec9b
-def cpu_forecast(learn, head_epochs:int, body_epochs:int, head:str, size:int)->str:
+def _cpu_forecast(learn, head_epochs:int, body_epochs:int, head:str, size:int)->str:
     "What `ftkit finetune` says before training without a GPU: the expected time and how to shorten it."
-    parts = expected_seconds(learn, head_epochs, body_epochs, head)
+    parts = _expected_seconds(learn, head_epochs, body_epochs, head)
     minutes = lambda s: f'{s / 60:.0f} min' if s >= 90 else f'{s:.0f} s'
     shorter = [f'--size {size // 2} (about 4x less)'] if size >= 64 else []
     shorter += [f'--body-epochs {max(1, body_epochs // 2)}'] if body_epochs > 1 else []
@@ -172,13 +171,13 @@ def run_finetune(path,                     # folder with one sub-folder per clas
                 ):                         # returns the `FineTuneReport`, also saved into `out`
     "Fine-tune a torchvision architecture or `efficientnet_lite0` on a folder of images with `two_phase`; save the report into `out`."
     from fastai.vision.all import accuracy, set_seed
-    from ftkit.basics import check_whole
+    from ftkit.basics import _check_whole
     from ftkit.data import folder_dls
     from ftkit.models import transfer_learner
     from ftkit.recipe import two_phase
-    from ftkit.report import writable_folder
-    builder = architecture(arch)
-    head_epochs = _head_epochs(head, head_epochs); check_whole('body_epochs', body_epochs, what=' of epochs')
+    from ftkit.report import _writable_folder
+    builder = _architecture(arch)
+    head_epochs = _head_epochs(head, head_epochs); _check_whole('body_epochs', body_epochs, what=' of epochs')
     _check_sizes(size=size, bs=bs)
     if weights is not None and not Path(weights).is_file():
         raise FileNotFoundError(f"`weights` {weights} is not a file; pass a state_dict saved with torch.save(model.state_dict(), path)")
@@ -187,10 +186,10 @@ def run_finetune(path,                     # folder with one sub-folder per clas
     body, start = (builder, 'ImageNet weights' if pretrained else 'random weights') if weights is None else (Path(weights), f'weights {weights}')
     learn = transfer_learner(dls, body, arch=builder if weights is not None else None, pretrained=pretrained or weights is not None,
                              normalize=normalize, metrics=accuracy)                # a weights file that does not fit stops here
-    out, say = writable_folder(out, 'out'), _say(progress)
+    out, say = _writable_folder(out, 'out'), _say(progress)
     say(f"{path}: {len(dls.vocab)} classes, {len(dls.train_ds)} training and {len(dls.valid_ds)} validation images; "
         f"{arch} ({start}), {len(learn.opt.param_groups)} layer groups.")
-    if learn.dls.device.type == 'cpu': say(cpu_forecast(learn, head_epochs, body_epochs, head, size))
+    if learn.dls.device.type == 'cpu': say(_cpu_forecast(learn, head_epochs, body_epochs, head, size))
     report = two_phase(learn, head_epochs, body_epochs, finder_kw=dict(seed=seed), progress=progress, head=head)
     info = dict(task=f'images in {path}', classes=list(map(str, dls.vocab)), body=f"{arch}, {start}",
                 settings=dict(arch=arch, pretrained=pretrained, weights=None if weights is None else str(weights), head=head,
@@ -198,7 +197,7 @@ def run_finetune(path,                     # folder with one sub-folder per clas
     return _finish(report, out, info, say)
 
 # %% ../nbs/10_cli.ipynb #38b0fc1e
-def run_reproduce(names:list=None, # reference names (default: all of `REFERENCE_SWEEPS`)
+def run_reproduce(names:list=None, # reference names (default: all of `_REFERENCE_SWEEPS`)
                   folder:str|Path=None, # where the references are (default: ftkit's package data)
                  )->int:
     "Re-run the stored LR-finder references and print the agreement table; 0 if every curve agrees, else 1."
@@ -227,7 +226,7 @@ def _recipe_options(command, head:str):
     command.add_argument('--no-progress', action='store_true', help='no progress bars: one plain line per LR-finder sweep and per epoch (what a pipe or a CI log gets anyway), then the accuracies as JSON')
 
 # %% ../nbs/10_cli.ipynb #3d3dd618
-def stored_references()->list:
+def _stored_references()->list:
     "The names of the LR-finder references ftkit ships (its package data), read without importing torch."
     return sorted(Path(str(p)).stem for p in (files('ftkit')/'references').iterdir() if str(p).endswith('.json'))
 
@@ -267,7 +266,7 @@ def _parsers():
         description="Re-run every LR-finder curve the chapters and tutorials show and compare it with the reference stored "
                     "in ftkit: settings and rates exactly, the smoothed loss where the curve is stable, the recommendation "
                     "within x2. Prints the table; exits with 1 if a curve disagrees.")
-    again.add_argument('names', nargs='*', metavar='NAME', help=f"references to re-run (default: all of {', '.join(stored_references())})")
+    again.add_argument('names', nargs='*', metavar='NAME', help=f"references to re-run (default: all of {', '.join(_stored_references())})")
     again.add_argument('--folder', default=None, help="folder of the stored references (default: ftkit's own)")
     return parser, dict(demo=demo, finetune=finetune, reproduce=again)
 
@@ -295,7 +294,7 @@ def main(argv:list=None # command-line arguments (default: `sys.argv[1:]`)
         if args.command == 'demo': report = run_demo(n_per_class=args.n_per_class, **shared)
         else: report = run_finetune(args.path, arch=args.arch, pretrained=args.weights == 'imagenet', size=args.size,
                                     weights=None if args.weights in ('imagenet', 'none') else args.weights,
-                                    normalize=parse_normalize(args.normalize),
+                                    normalize=_parse_normalize(args.normalize),
                                     valid_pct=args.valid_pct, **shared)
     except (ValueError, FileNotFoundError) as e: return _refused(args.command, e)
     except ConnectionError as e:                  # the ImageNet weights could not be downloaded: no traceback, the way out

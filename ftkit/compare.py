@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from .basics import plain_number, positive_number
+from .basics import _plain_number, _positive_number
 from .curve import LRFindResult, plot_lr_finds
 from fastcore.basics import patch
 
@@ -20,7 +20,7 @@ from fastcore.basics import patch
 __all__ = ['CurveAgreement']
 
 # %% ../nbs/02d_compare.ipynb #e3e82cde
-SWEEP_SETTINGS = ('start_lr', 'end_lr', 'num_it', 'stop_div', 'beta', 'step_mode', 'seed', 'frozen_groups', 'bs', 'processes')
+_SWEEP_SETTINGS = ('start_lr', 'end_lr', 'num_it', 'stop_div', 'beta', 'step_mode', 'seed', 'frozen_groups', 'bs', 'processes')
 
 # %% ../nbs/02d_compare.ipynb #1efe3c2e
 @dataclass
@@ -88,8 +88,8 @@ def compare(self:LRFindResult, reference:LRFindResult, # the stored curve to rep
            )->CurveAgreement:
     "How well this curve reproduces `reference`: exact settings and rates, stable part within `rtol`, suggestions' ratios."
     if not isinstance(reference, LRFindResult): raise TypeError(f"`reference` must be an LRFindResult, got {type(reference).__name__}")
-    check_tolerances(rtol, lr_factor)
-    same_settings = (all(self.settings.get(k) == reference.settings.get(k) for k in SWEEP_SETTINGS) and
+    _check_tolerances(rtol, lr_factor)
+    same_settings = (all(self.settings.get(k) == reference.settings.get(k) for k in _SWEEP_SETTINGS) and
                      np.allclose(self.settings['group_ratios'], reference.settings['group_ratios'], rtol=1e-12, atol=0))
     n = min(len(self.lrs), len(reference.lrs))
     same_rates = self.lrs.shape[1] == reference.lrs.shape[1] and np.allclose(self.lrs[:n], reference.lrs[:n], rtol=1e-12, atol=0)
@@ -105,9 +105,9 @@ def compare(self:LRFindResult, reference:LRFindResult, # the stored curve to rep
                           float(gaps.max()) if m else math.inf, ratios, rec, rtol, lr_factor, same_torch, self, reference)
 
 # %% ../nbs/02d_compare.ipynb #52fea034
-def check_tolerances(rtol, lr_factor):
+def _check_tolerances(rtol, lr_factor):
     "Raise a ValueError naming `rtol` (a share >= 0) or `lr_factor` (a factor >= 1) when it cannot be a tolerance."
-    if not (positive_number(rtol) or plain_number(rtol) == 0) or isinstance(rtol, bool):
+    if not (_positive_number(rtol) or _plain_number(rtol) == 0) or isinstance(rtol, bool):
         raise ValueError(f"`rtol` must be a relative gap >= 0 (e.g. 1e-4), got {rtol!r}")
-    if not positive_number(lr_factor) or plain_number(lr_factor) < 1:
+    if not _positive_number(lr_factor) or _plain_number(lr_factor) < 1:
         raise ValueError(f"`lr_factor` must be a factor >= 1 between two recommendations (e.g. 2), got {lr_factor!r}")

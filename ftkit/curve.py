@@ -14,78 +14,77 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from .figures import NotebookFigure
-from .basics import check_format, json_text, read_json, whole_number, write_text_atomically
+from .basics import _check_format, _json_text, _read_json, _whole_number, _write_text_atomically
 from .sweep import smooth_losses
 from fastai.vision.all import minimum, slide, steep, valley
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['SUGGESTION_RULES', 'RECOMMENDED_RULE', 'fastai_suggestions', 'recommend', 'sweep_passes', 'diagnose', 'curve_notes',
-           'LRFindResult', 'plot_lr_finds']
+__all__ = ['LRFindResult', 'plot_lr_finds']
 
 # %% ../nbs/02c_curve.ipynb #bd9d1ec9
-SUGGESTION_RULES = {'valley': valley, 'steep': steep, 'minimum': minimum, 'slide': slide}
+_SUGGESTION_RULES = {'valley': valley, 'steep': steep, 'minimum': minimum, 'slide': slide}
 
 # %% ../nbs/02c_curve.ipynb #02f719e4
-MIN_POINTS = {'valley': 3, 'steep': 3, 'minimum': 3, 'slide': 16}
+_MIN_POINTS = {'valley': 3, 'steep': 3, 'minimum': 3, 'slide': 16}
 
-def usable_points(lrs, smoothed, num_it:int)->tuple:
+def _usable_points(lrs, smoothed, num_it:int)->tuple:
     "The part of the curve the suggestions read: fastai's cut of the first `num_it//10` and the last 5 points."
     end = max(len(lrs) - 5, 0)
     return np.asarray(lrs)[num_it // 10:end], np.asarray(smoothed)[num_it // 10:end]
 
 # %% ../nbs/02c_curve.ipynb #47bf37a3
-def fastai_suggestions(lrs, smoothed, num_it:int)->dict:
+def _fastai_suggestions(lrs, smoothed, num_it:int)->dict:
     "fastai's `valley`, `steep`, `minimum` and `slide` on the usable points; rules needing more points are left out."
-    x, y = map(torch.tensor, usable_points(lrs, smoothed, num_it))
-    return {name: float(rule(x, y, num_it)[0]) for name, rule in SUGGESTION_RULES.items() if len(x) >= MIN_POINTS[name]}
+    x, y = map(torch.tensor, _usable_points(lrs, smoothed, num_it))
+    return {name: float(rule(x, y, num_it)[0]) for name, rule in _SUGGESTION_RULES.items() if len(x) >= _MIN_POINTS[name]}
 
 # %% ../nbs/02c_curve.ipynb #04b1bf0f
-def curve_facts(lrs, smoothed, raw, num_it:int, stop:str)->dict:
+def _curve_facts(lrs, smoothed, raw, num_it:int, stop:str)->dict:
     "The numbers the recommendation and the diagnostics are read from."
-    x, y = usable_points(lrs, smoothed, num_it)
+    x, y = _usable_points(lrs, smoothed, num_it)
     facts = dict(n_points=len(x), n_steps=len(lrs), stopped_early=not stop.startswith('reached'))
     if len(x) < 3: return facts
     i_min = int(np.argmin(y))
     descent = float(y[0] - y[i_min])
-    steps = np.diff(usable_points(lrs, raw, num_it)[1])
+    steps = np.diff(_usable_points(lrs, raw, num_it)[1])
     noise = float(1.4826 * np.median(np.abs(steps - np.median(steps))) / np.sqrt(2))   # robust std of the raw loss's noise
     facts.update(lr_at_min=float(x[i_min]), relative_descent=descent / max(abs(float(y[0])), 1e-12),
                  noise_to_descent=noise / max(descent, 1e-12), min_at_start=i_min <= 1, min_at_end=i_min >= len(x) - 2)
     return facts
 
 # %% ../nbs/02c_curve.ipynb #9b7a2dbb
-def trustworthy(facts:dict)->bool:
+def _trustworthy(facts:dict)->bool:
     "Enough points, a real descent, not a loss that rises from the start, nor one still falling where the sweep ended."
     return (facts['n_points'] >= 3 and facts['relative_descent'] >= 0.05
             and not (facts['min_at_start'] and facts['stopped_early'])
             and not (facts.get('min_at_end') and not facts['stopped_early']))   # its lowest point is only where it stopped
 
 # %% ../nbs/02c_curve.ipynb #098464a6
-RECOMMENDED_RULE = 'minimum'    # the fastai rule ftkit recommends from, body frozen or not (chosen in `02_finder`)
+_RECOMMENDED_RULE = 'minimum'    # the fastai rule ftkit recommends from, body frozen or not (chosen in `02_finder`)
 
-def recommend(facts:dict, suggestions:dict)->float:
-    "ftkit's pick: the suggestion of `RECOMMENDED_RULE`; None if the curve cannot be trusted."
-    return suggestions.get(RECOMMENDED_RULE) if trustworthy(facts) else None
+def _recommend(facts:dict, suggestions:dict)->float:
+    "ftkit's pick: the suggestion of `_RECOMMENDED_RULE`; None if the curve cannot be trusted."
+    return suggestions.get(_RECOMMENDED_RULE) if _trustworthy(facts) else None
 
 # %% ../nbs/02c_curve.ipynb #3936e190
-NOISE_LIMIT = 0.5     # above this share of the descent, the loss's batch-to-batch noise hides where the curve bottoms out
-MAX_PASSES = 10       # a larger batch is advised against a noisy curve only while the sweep stays under this many passes
+_NOISE_LIMIT = 0.5     # above this share of the descent, the loss's batch-to-batch noise hides where the curve bottoms out
+_MAX_PASSES = 10       # a larger batch is advised against a noisy curve only while the sweep stays under this many passes
 
 # %% ../nbs/02c_curve.ipynb #f2698c5b
-def sweep_passes(facts:dict, settings:dict)->float:
+def _sweep_passes(facts:dict, settings:dict)->float:
     "How many times the sweep went through the training set (None when its size is unknown)."
     n_train = settings.get('n_train')
     return facts['n_steps'] * settings['bs'] * settings.get('processes', 1) / n_train if n_train else None
 
 # %% ../nbs/02c_curve.ipynb #33cf542c
-def diagnose(facts:dict, suggestions:dict, settings:dict, stop:str)->list:
+def _diagnose(facts:dict, suggestions:dict, settings:dict, stop:str)->list:
     "Plain-language warnings about a sweep, each saying what to change; no two ask for opposite changes."
-    return list(curve_notes(facts, suggestions, settings, stop).values())
+    return list(_curve_notes(facts, suggestions, settings, stop).values())
 
 # %% ../nbs/02c_curve.ipynb #315dfa8d
-def curve_notes(facts:dict, suggestions:dict, settings:dict, stop:str)->dict:
-    "`diagnose`'s warnings by kind ('noisy', 'still falling', ...), in the order they are printed."
+def _curve_notes(facts:dict, suggestions:dict, settings:dict, stop:str)->dict:
+    "`_diagnose`'s warnings by kind ('noisy', 'still falling', ...), in the order they are printed."
     notes, num_it = {}, settings['num_it']
     if stop.startswith('non-finite') and facts['n_steps'] == 0:
         notes['first loss not finite'] = (
@@ -96,7 +95,7 @@ def curve_notes(facts:dict, suggestions:dict, settings:dict, stop:str)->dict:
         notes['few points'] = (f"Only {facts['n_points']} usable points (the first num_it//10 and the last 5 of the {num_it} steps "
                                "are not used): too few for a reliable reading, and `slide` needs 16. Use num_it=100 (at least 50).")
     if facts['n_points'] < 3: return notes
-    passes = sweep_passes(facts, settings)
+    passes = _sweep_passes(facts, settings)
     if facts['min_at_start'] and facts['stopped_early']:
         notes['rose at once'] = (f"The loss rose from the very first steps: even start_lr={settings['start_lr']:g} is too high, or "
                                  "the model or the loss is broken. Lower start_lr (e.g. 1e-9) and check that the loss falls at a tiny rate.")
@@ -104,8 +103,8 @@ def curve_notes(facts:dict, suggestions:dict, settings:dict, stop:str)->dict:
         notes['barely learns'] = (f"The smoothed loss fell by only {facts['relative_descent']:.1%} over the sweep: the model barely "
                                   "learns at any rate in this range. Check that some layers are trainable and that the labels and "
                                   "the loss are right, or raise end_lr.")
-    elif facts['noise_to_descent'] > NOISE_LIMIT:
-        bigger_batch = passes is None or 2 * passes <= MAX_PASSES      # a larger batch also means more passes over the data
+    elif facts['noise_to_descent'] > _NOISE_LIMIT:
+        bigger_batch = passes is None or 2 * passes <= _MAX_PASSES      # a larger batch also means more passes over the data
         notes['noisy'] = (f"The loss is very noisy (its batch-to-batch noise is {facts['noise_to_descent']:.0%} of the descent), "
                           "so where it bottoms out is uncertain: use a higher beta (e.g. 0.99) or more steps (num_it)"
                           + (", or a larger batch." if bigger_batch else "."))
@@ -123,11 +122,11 @@ class LRFindResult:
         self.lrs = np.asarray(lrs, dtype=float).reshape(len(self.losses), -1 if len(self.losses) else n_groups)
         self.settings, self.stop = {'processes': 1, **settings}, stop     # curves stored before 'processes': one
         num_it = self.settings['num_it']
-        self.suggestions = fastai_suggestions(self.lr, self.smoothed, num_it)
-        self.facts = curve_facts(self.lr, self.smoothed, self.losses, num_it, stop)
-        self.recommended = recommend(self.facts, self.suggestions)
-        self.recommended_rule = None if self.recommended is None else RECOMMENDED_RULE   # the fastai rule it came from
-        self.notes = curve_notes(self.facts, self.suggestions, self.settings, stop)   # the diagnostics by kind
+        self.suggestions = _fastai_suggestions(self.lr, self.smoothed, num_it)
+        self.facts = _curve_facts(self.lr, self.smoothed, self.losses, num_it, stop)
+        self.recommended = _recommend(self.facts, self.suggestions)
+        self.recommended_rule = None if self.recommended is None else _RECOMMENDED_RULE   # the fastai rule it came from
+        self.notes = _curve_notes(self.facts, self.suggestions, self.settings, stop)   # the diagnostics by kind
         self.diagnostics = list(self.notes.values())
 
     @classmethod
@@ -170,12 +169,12 @@ class LRFindResult:
                 f"{'; ' + str(len(self.diagnostics)) + ' diagnostic(s)' if self.diagnostics else ''})")
 
 # %% ../nbs/02c_curve.ipynb #fdd4cddb
-RESULT_FORMAT = 'ftkit.LRFindResult/1'
+_RESULT_FORMAT = 'ftkit.LRFindResult/1'
 
 # %% ../nbs/02c_curve.ipynb #6b8c3d3a
-SUGGESTION_COLORS = dict(zip(SUGGESTION_RULES, ['C1', 'C2', 'C4', 'C5']))     # C3 (red) marks the rate a phase used
+_SUGGESTION_COLORS = dict(zip(_SUGGESTION_RULES, ['C1', 'C2', 'C4', 'C5']))     # C3 (red) marks the rate a phase used
 
-def suggestion_markers(suggestions:dict)->dict:
+def _suggestion_markers(suggestions:dict)->dict:
     "Suggestions grouped by value: `{rate: [names]}`, so that equal ones (valley = steep, often) share one marker."
     markers = {}
     for name, value in suggestions.items():
@@ -187,7 +186,7 @@ def suggestion_markers(suggestions:dict)->dict:
 @patch
 def to_dict(self:LRFindResult)->dict:
     "The result as plain JSON-ready data."
-    return dict(format=RESULT_FORMAT, lrs=self.lrs.tolist(), losses=self.losses.tolist(), smoothed=self.smoothed.tolist(),
+    return dict(format=_RESULT_FORMAT, lrs=self.lrs.tolist(), losses=self.losses.tolist(), smoothed=self.smoothed.tolist(),
                 settings=self.settings, stop=self.stop, suggestions=self.suggestions, recommended=self.recommended,
                 diagnostics=self.diagnostics)
 
@@ -195,7 +194,7 @@ def to_dict(self:LRFindResult)->dict:
 @patch
 def save(self:LRFindResult, path)->Path:
     "Write the result to `path` as JSON (rates, losses, settings; suggestions are recomputed on load)."
-    return write_text_atomically(path, json_text(self.to_dict()))    # a failed write keeps the old file
+    return _write_text_atomically(path, _json_text(self.to_dict()))    # a failed write keeps the old file
 
 # %% ../nbs/02c_curve.ipynb #69913a90
 @patch(cls_method=True)
@@ -205,12 +204,12 @@ def from_dict(cls:LRFindResult, data:dict, where:str='the result')->LRFindResult
         if name not in data: raise ValueError(f"{where} has no `{name}` field: it was not written by LRFindResult.save")
         if not valid(data[name]): raise ValueError(f"{where} has an invalid `{name}` field: {explain}")
         return data[name]
-    settings = field('settings', lambda v: isinstance(v, dict) and whole_number(v.get('num_it')), 'a dict with `num_it`, the steps asked for')
-    losses = field('losses', lambda v: numeric_array(v, 1) is not None, 'a list of finite numbers, one per step')
-    rates = lambda v: numeric_array(v, 2) if v != [] else np.zeros((0, 1))            # an empty curve has no rows
+    settings = field('settings', lambda v: isinstance(v, dict) and _whole_number(v.get('num_it')), 'a dict with `num_it`, the steps asked for')
+    losses = field('losses', lambda v: _numeric_array(v, 1) is not None, 'a list of finite numbers, one per step')
+    rates = lambda v: _numeric_array(v, 2) if v != [] else np.zeros((0, 1))            # an empty curve has no rows
     lrs = field('lrs', lambda v: rates(v) is not None and len(v) == len(losses) and (rates(v) > 0).all(),
                 f'one row of positive, finite rates per loss ({len(losses)} losses)')
-    smoothed = field('smoothed', lambda v: numeric_array(v, 1) is not None and len(v) == len(losses), f'{len(losses)} finite numbers, one per loss')
+    smoothed = field('smoothed', lambda v: _numeric_array(v, 1) is not None and len(v) == len(losses), f'{len(losses)} finite numbers, one per loss')
     stop = field('stop', lambda v: isinstance(v, str), 'a text saying why the sweep stopped')
     return cls(lrs, losses, smoothed, settings, stop)
 
@@ -218,12 +217,12 @@ def from_dict(cls:LRFindResult, data:dict, where:str='the result')->LRFindResult
 @patch(cls_method=True)
 def load(cls:LRFindResult, path)->LRFindResult:
     "Read a result written by `LRFindResult.save` (format version 1), every field checked; unknown fields are ignored."
-    data = read_json(path, 'path', 'an ftkit LRFindResult file (LRFindResult.save)')
-    check_format(data, RESULT_FORMAT, f'`path` {path}')
+    data = _read_json(path, 'path', 'an ftkit LRFindResult file (LRFindResult.save)')
+    _check_format(data, _RESULT_FORMAT, f'`path` {path}')
     return cls.from_dict(data, f'`path` {path}')
 
 # %% ../nbs/02c_curve.ipynb #aea017a2
-def numeric_array(value, ndim:int)->np.ndarray:
+def _numeric_array(value, ndim:int)->np.ndarray:
     "`value` (nested JSON lists) as a float array of `ndim` dimensions whose entries are all finite numbers; else None."
     try: array = np.asarray(value)
     except ValueError: return None                                    # ragged rows
@@ -243,11 +242,11 @@ def plot(self:LRFindResult, ax:Axes=None, skip_end:int=5,
     ax.plot(self.lr[:n], self.smoothed[:n], color='C0', lw=2, label='smoothed loss')
     at = lambda lr: self.loss_at(lr, skip_end)
     same = lambda a, b: a is not None and b is not None and np.isclose(a, b, rtol=1e-9, atol=0)
-    for value, names in suggestion_markers(self.suggestions).items():   # equal suggestions share one dot: none hides another
+    for value, names in _suggestion_markers(self.suggestions).items():   # equal suggestions share one dot: none hides another
         if not same(value, self.recommended):
-            ax.plot(value, at(value), 'o', color=SUGGESTION_COLORS[names[0]], ms=7, label=f"{' = '.join(names)} {value:.1e}")
+            ax.plot(value, at(value), 'o', color=_SUGGESTION_COLORS[names[0]], ms=7, label=f"{' = '.join(names)} {value:.1e}")
     if self.recommended is not None:
-        rules = suggestion_markers(self.suggestions).get(self.recommended, [])
+        rules = _suggestion_markers(self.suggestions).get(self.recommended, [])
         ax.plot(self.recommended, at(self.recommended), '*', color='k', ms=16, zorder=5,
                 label=f"recommended{' (' + ' = '.join(rules) + ')' if rules else ''}{', used' if same(used, self.recommended) else ''} "
                       f"{self.recommended:.1e}")

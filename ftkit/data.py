@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .basics import check_seed, check_whole, user_stacklevel, whole_number
+from .basics import _check_seed, _check_whole, _user_stacklevel, _whole_number
 from fastai.vision.all import (CategoryBlock, Categorize, DataBlock, DataLoaders, Datasets, FuncSplitter, ImageBlock,
                                ItemGetter, PILImage, RandomSplitter, Resize, TensorImageBW, URLs, aug_transforms, defaults,
                                get_image_files, image_extensions, untar_data, using_attr, RegexLabeller, verify_images)
@@ -22,41 +22,40 @@ from PIL import Image
 from sklearn.datasets import load_digits
 
 # %% auto #0
-__all__ = ['TASK_DIGITS', 'share', 'digit_images', 'split_task', 'digits_dls', 'folder_dls', 'clothing_path', 'clothing_dls',
-           'pets_dls']
+__all__ = ['digits_dls', 'folder_dls', 'clothing_path', 'clothing_dls', 'pets_dls']
 
 # %% ../nbs/00_data.ipynb #6c8f9641
-TASK_DIGITS = {'source': tuple(range(0, 5)), 'target': tuple(range(5, 10))}
+_TASK_DIGITS = {'source': tuple(range(0, 5)), 'target': tuple(range(5, 10))}
 
-def share(value)->bool:
+def _share(value)->bool:
     "Is `value` a real number strictly between 0 and 1 (a share such as `valid_pct`), not a bool or a string?"
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 < value < 1
 
 # %% ../nbs/00_data.ipynb #35ff9e30
 @lru_cache(maxsize=4)
-def digit_images(size:int=8 # side of the square images, in pixels (the originals are 8x8)
+def _digit_images(size:int=8 # side of the square images, in pixels (the originals are 8x8)
                 )->tuple:   # `(images, digits)`: float tensor `(n, 1, size, size)` in [0, 1], int array `(n,)`
     "All 1,797 scikit-learn digits as a float image tensor, resized to `size` pixels, and their digit labels."
-    size = check_whole('size', size, 8, ' (the images are 8x8)')
+    size = _check_whole('size', size, 8, ' (the images are 8x8)')
     digits = load_digits()
     images = torch.tensor(digits.images, dtype=torch.float32)[:, None] / 16.
     if size != 8: images = F.interpolate(images, size=(size, size), mode='bilinear', align_corners=False)
     return images, digits.target
 
 # %% ../nbs/00_data.ipynb #99045000
-def split_task(task:str='target',      # 'source' (digits 0-4) or 'target' (digits 5-9)
+def _split_task(task:str='target',      # 'source' (digits 0-4) or 'target' (digits 5-9)
                n_per_class:int=None,    # keep at most this many training images per class (None: all)
                valid_pct:float=0.2,     # fraction of each class held out for validation
                seed:int=0,              # seed of the split and of the few-shot sample
-              )->tuple:                 # `(train_indices, valid_indices)` into `digit_images()`
+              )->tuple:                 # `(train_indices, valid_indices)` into `_digit_images()`
     "Stratified train/validation indices for `task`; the validation set depends only on `task`, `valid_pct` and `seed`."
-    if task not in TASK_DIGITS: raise ValueError(f"`task` must be one of {list(TASK_DIGITS)}, got {task!r}")
-    if not share(valid_pct): raise ValueError(f"`valid_pct` must be between 0 and 1 (exclusive), got {valid_pct!r}")
-    seed = check_seed('seed', seed)
-    _, digits = digit_images()
+    if task not in _TASK_DIGITS: raise ValueError(f"`task` must be one of {list(_TASK_DIGITS)}, got {task!r}")
+    if not _share(valid_pct): raise ValueError(f"`valid_pct` must be between 0 and 1 (exclusive), got {valid_pct!r}")
+    seed = _check_seed('seed', seed)
+    _, digits = _digit_images()
     rng = np.random.default_rng(int(seed))
     train, valid = [], []
-    for digit in TASK_DIGITS[task]:
+    for digit in _TASK_DIGITS[task]:
         members = rng.permutation(np.flatnonzero(digits == digit))
         n_valid = max(1, round(len(members) * valid_pct))
         if n_valid >= len(members):
@@ -65,22 +64,22 @@ def split_task(task:str='target',      # 'source' (digits 0-4) or 'target' (digi
         valid.append(members[:n_valid]); train.append(members[n_valid:])
     available = min(len(t) for t in train)
     if n_per_class is not None:
-        if not whole_number(n_per_class) or n_per_class > available:
+        if not _whole_number(n_per_class) or n_per_class > available:
             raise ValueError(f"`n_per_class` must be an int from 1 to {available} (training images per class of the "
                              f"{task} task with valid_pct={valid_pct}), or None for all; got {n_per_class!r}")
         train = [t[:n_per_class] for t in train]
     return np.concatenate(train), np.concatenate(valid)
 
 # %% ../nbs/00_data.ipynb #13e55d53
-def fitting_batch_size(n_train:int, # number of training items
+def _fitting_batch_size(n_train:int, # number of training items
                        bs:int,      # the batch size asked for
                       )->int:       # `bs`, or `n_train` when the training set is smaller than one batch
     "A batch size that gives at least one full training batch, with a warning when `bs` had to shrink."
-    check_whole('bs', bs)
+    _check_whole('bs', bs)
     if n_train < 1: raise ValueError("The training set is empty: add training items or lower `valid_pct`.")
     if n_train >= bs: return bs
     warnings.warn(f"The training set has {n_train} items, fewer than bs={bs}; using bs={n_train} so that "
-                  f"fastai's drop-last batching still yields a batch (pass a smaller `bs` to silence this).", stacklevel=user_stacklevel())
+                  f"fastai's drop-last batching still yields a batch (pass a smaller `bs` to silence this).", stacklevel=_user_stacklevel())
     return int(n_train)
 
 # %% ../nbs/00_data.ipynb #27594785
@@ -94,20 +93,20 @@ def digits_dls(task:str='target',      # 'source' (digits 0-4) or 'target' (digi
                **kwargs,                # passed on to `Datasets.dataloaders` (e.g. `shuffle`, `after_batch`)
               )->'DataLoaders':
     "fastai `DataLoaders` for the offline digits transfer task, read from scikit-learn's bundled data."
-    images, digits = digit_images(size)
-    train_idx, valid_idx = split_task(task, n_per_class, valid_pct, seed)
+    images, digits = _digit_images(size)
+    train_idx, valid_idx = _split_task(task, n_per_class, valid_pct, seed)
     order = np.concatenate([train_idx, valid_idx])
     items = [(TensorImageBW(images[i]), str(digits[i])) for i in order]
-    vocab = [str(d) for d in TASK_DIGITS[task]]
+    vocab = [str(d) for d in _TASK_DIGITS[task]]
     splits = [list(range(len(train_idx))), list(range(len(train_idx), len(order)))]
     dsets = Datasets(items, [[ItemGetter(0)], [ItemGetter(1), Categorize(vocab=vocab)]], splits=splits)
-    bs = fitting_batch_size(len(train_idx), bs)
+    bs = _fitting_batch_size(len(train_idx), bs)
     return dsets.dataloaders(bs=bs, num_workers=kwargs.pop('num_workers', 0), device=device, **kwargs)
 
 # %% ../nbs/00_data.ipynb #e65b5c0b
-IMAGE_SUFFIXES = {e.lower() for e in image_extensions}     # fastai's, compared in lower case as fastai's `get_files` does
+_IMAGE_SUFFIXES = {e.lower() for e in image_extensions}     # fastai's, compared in lower case as fastai's `get_files` does
 
-def image_files(path:Path, # folder to search, class folders and symlinks to folders included
+def _image_files(path:Path, # folder to search, class folders and symlinks to folders included
                )->list:     # regular image files (fastai's image extensions), each real file once, sorted
     "Image files under `path`, walked without symlink cycles or duplicates; FIFOs, devices and broken links are left out."
     seen_folders, seen_files, found = set(), set(), []
@@ -118,7 +117,7 @@ def image_files(path:Path, # folder to search, class folders and symlinks to fol
         subfolders[:] = sorted(d for d in subfolders if not d.startswith('.'))       # .ipynb_checkpoints, .git, ...
         for name in sorted(names):
             file = Path(folder)/name
-            if file.suffix.lower() not in IMAGE_SUFFIXES or name.startswith('.'): continue
+            if file.suffix.lower() not in _IMAGE_SUFFIXES or name.startswith('.'): continue
             try: info = os.stat(file)
             except OSError: continue                                           # a broken link
             if not stat.S_ISREG(info.st_mode) or (info.st_dev, info.st_ino) in seen_files: continue
@@ -126,7 +125,7 @@ def image_files(path:Path, # folder to search, class folders and symlinks to fol
     return sorted(found)
 
 # %% ../nbs/00_data.ipynb #abd82d79
-class ClassFolder:
+class _ClassFolder:
     "An image's class: the name of the folder right below `path` (below `path/train` or `path/valid` when `grandparent`)."
     def __init__(self, path:Path, grandparent:bool): self.path, self.depth = Path(path), 1 + grandparent
     def parts(self, file)->tuple: return Path(file).relative_to(self.path).parts
@@ -134,70 +133,70 @@ class ClassFolder:
     def has_class(self, file)->bool: return len(self.parts(file)) > self.depth
     def in_valid(self, file)->bool: return self.parts(file)[0] == 'valid'
 
-def class_images(path:Path, files:list, grandparent:bool)->list:
+def _class_images(path:Path, files:list, grandparent:bool)->list:
     "The `files` that lie inside a class folder; the others are named in a warning and left out."
-    label = ClassFolder(path, grandparent)
+    label = _ClassFolder(path, grandparent)
     stray = [f for f in files if not label.has_class(f)]
     if stray:
         where = f'{path}/train or {path}/valid' if grandparent else str(path)
         names = ', '.join(str(f.relative_to(path)) for f in stray[:5]) + (f' and {len(stray) - 5} more' if len(stray) > 5 else '')
         warnings.warn(f"{len(stray)} image(s) lie directly in {where}, in no class folder, and are left out: {names}; "
-                      "move each into its class's folder", stacklevel=user_stacklevel())
+                      "move each into its class's folder", stacklevel=_user_stacklevel())
     return [f for f in files if label.has_class(f)]
 
 # %% ../nbs/00_data.ipynb #1985537c
-SMALL_IMAGE = 0.5     # warn when an image's shorter side is under this share of `size`: it is upsampled more than 2x
+_SMALL_IMAGE = 0.5     # warn when an image's shorter side is under this share of `size`: it is upsampled more than 2x
 
-def image_size(file)->tuple:
+def _image_size(file)->tuple:
     "`(width, height)` of the image in `file`, read from its header; the file is closed again."
     with Image.open(file) as image: return image.size
 
-def warn_about_folders(path:Path, files:list, size:int, has_valid:bool):
+def _warn_about_folders(path:Path, files:list, size:int, has_valid:bool):
     "Warn about class folders without images and images much smaller than `size`, naming them."
     tops = [path/'train', path/'valid'] if has_valid else [path]
     folders = {d.name for top in tops for d in top.iterdir() if d.is_dir() and not d.name.startswith('.')}
-    empty = sorted(folders - set(map(ClassFolder(path, has_valid), files)))
-    if empty: warnings.warn(f"Class folder(s) {empty} under {path} hold no readable images and are left out; add images or remove them", stacklevel=user_stacklevel())
-    sides = {f: min(image_size(f)) for f in files}
-    small = sorted(f for f, side in sides.items() if side < SMALL_IMAGE * size)
+    empty = sorted(folders - set(map(_ClassFolder(path, has_valid), files)))
+    if empty: warnings.warn(f"Class folder(s) {empty} under {path} hold no readable images and are left out; add images or remove them", stacklevel=_user_stacklevel())
+    sides = {f: min(_image_size(f)) for f in files}
+    small = sorted(f for f, side in sides.items() if side < _SMALL_IMAGE * size)
     if small:
         warnings.warn(f"{len(small)} of {len(files)} images are much smaller than size={size} (the smallest is {min(sides.values())} "
-                      f"pixels, e.g. {small[0].relative_to(path)}): they are upsampled more than 2x; pass a smaller `size`", stacklevel=user_stacklevel())
+                      f"pixels, e.g. {small[0].relative_to(path)}): they are upsampled more than 2x; pass a smaller `size`", stacklevel=_user_stacklevel())
 
 # %% ../nbs/00_data.ipynb #0d1a8fb3
-WIDE_MODES = {'I', 'I;16', 'I;16B', 'I;16L', 'I;16N'}   # PIL's modes of 16- and 32-bit integer greyscale images
+_WIDE_MODES = {'I', 'I;16', 'I;16B', 'I;16L', 'I;16N'}   # PIL's modes of 16- and 32-bit integer greyscale images
 
-def open_image(file)->Image.Image:
+def _open_image(file)->Image.Image:
     "The image in `file` as RGB; 16-bit greyscale scaled to 8 bits (value / 257), not clipped at 255 as PIL's `convert` does."
     with Image.open(file) as image:
         image.load()
-        if image.mode not in WIDE_MODES: return image.convert('RGB')
+        if image.mode not in _WIDE_MODES: return image.convert('RGB')
         values = np.asarray(image).astype(np.float64)
         return Image.fromarray(np.clip(np.round(values / 257), 0, 255).astype(np.uint8)).convert('RGB')
 
-class PILImageAnyDepth(PILImage):
-    "fastai's `PILImage`, opening files with `open_image` so that 16-bit greyscale images keep their contrast."
+class _PILImageAnyDepth(PILImage):
+    "fastai's `PILImage`, opening files with `_open_image` so that 16-bit greyscale images keep their contrast."
     @classmethod
     def create(cls, fn, **kwargs):
-        return cls(open_image(fn)) if isinstance(fn, (str, Path)) and not kwargs else super().create(fn, **kwargs)
+        return cls(_open_image(fn)) if isinstance(fn, (str, Path)) and not kwargs else super().create(fn, **kwargs)
 
 # %% ../nbs/00_data.ipynb #d62677ec
-def check_valid_classes(path:Path, files:list, label:ClassFolder):
+def _check_valid_classes(path:Path, files:list, label:_ClassFolder):
     "Raise a ValueError naming the classes of valid/ that train/ lacks: the model could never predict them."
     trained = {label(f) for f in files if not label.in_valid(f)}
     unseen = sorted({label(f) for f in files if label.in_valid(f)} - trained)
     if unseen: raise ValueError(f"`path` {path}: class folder(s) {unseen} are in valid/ but have no images in train/ "
                                 f"(train/ has {sorted(trained)}); add training images for them or remove them from valid/")
 
-def readable_images(path:Path, # folder to search (recursively) for image files
+def _readable_images(path:Path, # folder to search (recursively) for image files
                    )->list:     # the image files that open, sorted
     "Image files under `path` that open; the unreadable ones are named in a warning and left out."
-    files = image_files(path)
+    files = _image_files(path)
     bad = set(verify_images(files)) if files else set()
     if bad:
         names = ', '.join(str(Path(f).relative_to(path)) for f in sorted(bad)[:10])
         more = f' and {len(bad) - 10} more' if len(bad) > 10 else ''
-        warnings.warn(f"Skipping {len(bad)} unreadable image file(s) under {path}: {names}{more}", stacklevel=user_stacklevel())
+        warnings.warn(f"Skipping {len(bad)} unreadable image file(s) under {path}: {names}{more}", stacklevel=_user_stacklevel())
     return sorted(f for f in files if f not in bad)
 
 # %% ../nbs/00_data.ipynb #6f77ee23
@@ -214,18 +213,18 @@ def folder_dls(path,                     # folder with one sub-folder per class,
     "fastai `DataLoaders` for a folder of class folders, skipping unreadable images with a warning."
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"`path` {path} is not a folder; pass the folder that holds one sub-folder per class")
-    size, bs, seed = check_whole('size', size), check_whole('bs', bs), check_seed('seed', seed)
+    size, bs, seed = _check_whole('size', size), _check_whole('bs', bs), _check_seed('seed', seed)
     has_valid = (path/'train').is_dir() and (path/'valid').is_dir()
-    if not has_valid and not share(valid_pct):
+    if not has_valid and not _share(valid_pct):
         raise ValueError(f"`valid_pct` must be a share between 0 and 1 (e.g. 0.2) when `path` has no train/ and valid/ folders, got {valid_pct!r}")
-    files = readable_images(path/'train') + readable_images(path/'valid') if has_valid else readable_images(path)
-    files = class_images(path, files, has_valid)
+    files = _readable_images(path/'train') + _readable_images(path/'valid') if has_valid else _readable_images(path)
+    files = _class_images(path, files, has_valid)
     if not files: raise ValueError(f"No readable image files in class folders under `path` {path}; expected e.g. {path}/<class>/<image>.png")
-    label = ClassFolder(path, has_valid)
-    if has_valid: check_valid_classes(path, files, label)
-    warn_about_folders(path, files, size, has_valid)
+    label = _ClassFolder(path, has_valid)
+    if has_valid: _check_valid_classes(path, files, label)
+    _warn_about_folders(path, files, size, has_valid)
     splitter = FuncSplitter(label.in_valid) if has_valid else RandomSplitter(valid_pct, seed=seed)
-    block = DataBlock(blocks=(ImageBlock(PILImageAnyDepth), CategoryBlock), splitter=splitter, get_y=label,
+    block = DataBlock(blocks=(ImageBlock(_PILImageAnyDepth), CategoryBlock), splitter=splitter, get_y=label,
                       item_tfms=item_tfms if item_tfms is not None else Resize(size, method='squish'), batch_tfms=batch_tfms)
     dsets = block.datasets(files)
     if len(dsets.vocab) < 2:
@@ -235,7 +234,7 @@ def folder_dls(path,                     # folder with one sub-folder per class,
         raise ValueError(f"`valid_pct`={valid_pct} leaves {len(dsets.train)} training and {len(dsets.valid)} validation images of "
                          f"{len(files)}: both need at least one; pass a `valid_pct` nearer 0.2 or add images")
     if num_workers is None: num_workers = 0 if len(files) < 1000 else defaults.cpus
-    return dsets.dataloaders(path=path, bs=fitting_batch_size(len(dsets.train), bs), num_workers=num_workers,
+    return dsets.dataloaders(path=path, bs=_fitting_batch_size(len(dsets.train), bs), num_workers=num_workers,
                              after_item=block.item_tfms, after_batch=block.batch_tfms, **kwargs)
 
 # %% ../nbs/00_data.ipynb #74f859e4

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
-from .basics import user_stacklevel
+from .basics import _user_stacklevel
 from fastai.torch_core import num_distrib, rank_distrib
 
 # %% auto #0
@@ -24,9 +24,9 @@ def main_process()->bool:
     return rank_distrib() == 0
 
 # %% ../nbs/00d_distributed.ipynb #47835fe1
-def rank0_warn(message:str):
+def _rank0_warn(message:str):
     "`warnings.warn(message)` in the main process only (a distributed run warns once), pointing at the user's own line."
-    if main_process(): warnings.warn(message, stacklevel=user_stacklevel())
+    if main_process(): warnings.warn(message, stacklevel=_user_stacklevel())
 
 # %% ../nbs/00d_distributed.ipynb #d7d1c460
 def processes(model)->int:
@@ -34,7 +34,7 @@ def processes(model)->int:
     return dist.get_world_size() if isinstance(model, DistributedDataParallel) else 1
 
 # %% ../nbs/00d_distributed.ipynb #3b6af1a5
-def from_rank0(values:np.ndarray, device)->np.ndarray:
+def _from_rank0(values:np.ndarray, device)->np.ndarray:
     "`values` as rank 0 holds them, in every process of a distributed run (else unchanged); sent as a tensor on `device`."
     if num_distrib() <= 1 or not (dist.is_available() and dist.is_initialized()): return values
     shared = torch.tensor(values, dtype=torch.float64, device=device)
@@ -42,10 +42,10 @@ def from_rank0(values:np.ndarray, device)->np.ndarray:
     return shared.cpu().numpy()
 
 # %% ../nbs/00d_distributed.ipynb #be0b9cbd
-def warn_if_not_distributed(learn):
+def _warn_if_not_distributed(learn):
     "Warn (rank 0) when this process is one of several but `learn` would train alone: each would find its own rate."
     trainer = getattr(sys.modules.get('fastai.distributed'), 'DistributedTrainer', ())   # not imported here: it imports accelerate
     distributed = isinstance(learn.model, DistributedDataParallel) or any(isinstance(cb, trainer) for cb in learn.cbs)
     if num_distrib() > 1 and not distributed:
-        rank0_warn(f"This is one of {num_distrib()} processes, but `learn` is not distributed: each process sweeps its own "
+        _rank0_warn(f"This is one of {num_distrib()} processes, but `learn` is not distributed: each process sweeps its own "
                       "data and may pick a different rate. Call ftkit inside `with learn.distrib_ctx():`")

@@ -16,9 +16,9 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader as TorchDataLoader
 from .groups import freeze, unfreeze
-from .sweep import loader_batch_size
-from .models import BATCHNORM_TYPES
-from .basics import check_flag, check_seed, check_whole, modes_kept, plain_number, positive_number
+from .sweep import _loader_batch_size
+from .models import _BATCHNORM_TYPES
+from .basics import _check_flag, _check_seed, _check_whole, _modes_kept, _plain_number, _positive_number
 from fastai.vision.all import BnFreeze, DataLoader, DataLoaders, MixHandler, RandTransform, no_random
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
@@ -27,11 +27,10 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 # %% auto #0
-__all__ = ['PROBES', 'bottleneck_features', 'ProbeResult', 'linear_probe', 'svm_probe', 'put_head', 'feature_changes',
-           'input_callbacks', 'cache_problems', 'one_cpu_thread', 'cached_body']
+__all__ = ['bottleneck_features', 'ProbeResult', 'linear_probe', 'svm_probe', 'cache_problems', 'cached_body']
 
 # %% ../nbs/06_features.ipynb #503d1fee
-def split_model(learn)->tuple:
+def _split_model(learn)->tuple:
     "`(body, pooling, head)`: the body, the head's leading parameter-free layers, and the rest of the head."
     model = learn.model
     if not (isinstance(model, nn.Sequential) and len(model) == 2 and isinstance(model[1], nn.Sequential)):
@@ -43,19 +42,19 @@ def split_model(learn)->tuple:
     return body, head[:first_trained], head[first_trained:]
 
 # %% ../nbs/06_features.ipynb #66e3c8df
-def ordered_loader(dl):
+def _ordered_loader(dl):
     "Every item of `dl`, in order, with `dl`'s own transforms (a plain PyTorch DataLoader: its dataset's)."
     if hasattr(dl, 'new'): return dl.new(shuffle=False, drop_last=False)
-    return TorchDataLoader(dl.dataset, batch_size=loader_batch_size(dl), shuffle=False, drop_last=False, collate_fn=dl.collate_fn)
+    return TorchDataLoader(dl.dataset, batch_size=_loader_batch_size(dl), shuffle=False, drop_last=False, collate_fn=dl.collate_fn)
 
 # %% ../nbs/06_features.ipynb #e9986606
-def plain_loader(learn, split:str='train'):
+def _plain_loader(learn, split:str='train'):
     "The `split` items in order, every one of them, with the validation transforms where fastai knows them."
     if split not in ('train', 'valid'): raise ValueError(f"`split` must be 'train' or 'valid', got {split!r}")
     dl = learn.dls.train if split == 'train' else learn.dls.valid
     if split == 'train' and hasattr(dl, 'new') and hasattr(getattr(learn.dls, 'train_ds', None), 'items'):
         return learn.dls.test_dl(learn.dls.train_ds.items, with_labels=True)   # fastai's validation transforms
-    return ordered_loader(dl)
+    return _ordered_loader(dl)
 
 # %% ../nbs/06_features.ipynb #096fbb62
 @torch.no_grad()
@@ -63,11 +62,11 @@ def bottleneck_features(learn,        # a `Learner` whose model is `nn.Sequentia
                         dl:DataLoader|str=None, # a `DataLoader` with labels, or 'train' / 'valid' (default: 'valid')
                        )->tuple:      # `(features, labels)`: float32 array `(n, d)` and int array `(n,)`
     "The pooled output of the body (what the head's first trained layer sees) for every item of `dl`, in eval mode."
-    body, pooling, _ = split_model(learn)
+    body, pooling, _ = _split_model(learn)
     if not (dl is None or dl in ('train', 'valid') or (not isinstance(dl, str) and hasattr(dl, '__iter__'))):
         raise ValueError(f"`dl` must be a DataLoader with labels, 'train' or 'valid', got {dl!r}")
-    dl = plain_loader(learn, dl or 'valid') if dl is None or isinstance(dl, str) else dl
-    with modes_kept(nn.Sequential(body, pooling)) as model:
+    dl = _plain_loader(learn, dl or 'valid') if dl is None or isinstance(dl, str) else dl
+    with _modes_kept(nn.Sequential(body, pooling)) as model:
         model.eval()
         batches = [(model(xb).float().cpu(), yb.cpu()) for xb, yb in dl]
     if not batches: raise ValueError("`dl` yields no batches: it is empty (or smaller than one batch with drop_last)")
@@ -75,7 +74,7 @@ def bottleneck_features(learn,        # a `Learner` whose model is `nn.Sequentia
     return torch.cat(features).numpy(), torch.cat(labels).numpy().astype(np.int64)
 
 # %% ../nbs/06_features.ipynb #a5905d70
-PROBES = {'logistic': lambda seed: LogisticRegression(max_iter=5000, random_state=seed),
+_PROBES = {'logistic': lambda seed: LogisticRegression(max_iter=5000, random_state=seed),
           'svm': lambda seed: LinearSVC(max_iter=20000, random_state=seed)}
 
 @dataclass
@@ -91,20 +90,20 @@ class ProbeResult:
     classifier:object               # the fitted scikit-learn pipeline (scaler + classifier)
 
 # %% ../nbs/06_features.ipynb #70718a57
-def stratified_folds(labels, cv:int, seed:int):
+def _stratified_folds(labels, cv:int, seed:int):
     "Stratified folds, as many as `cv` but no more than the smallest class has items (None if under 2)."
     n = min(cv, np.bincount(labels)[np.unique(labels)].min())
     return StratifiedKFold(n, shuffle=True, random_state=seed) if n >= 2 else None
 
 # %% ../nbs/06_features.ipynb #a12e75cc
-def standardised(x_fit:torch.Tensor, *xs)->list:
+def _standardised(x_fit:torch.Tensor, *xs)->list:
     "`x_fit` and `xs` standardised with `x_fit`'s mean and standard deviation (a constant feature keeps scale 1, as scikit-learn's)."
     mean, std = x_fit.mean(0), x_fit.std(0, unbiased=False)
     std = torch.where(std > 0, std, torch.ones_like(std))
     return [(x - mean) / std for x in (x_fit, *xs)]
 
 # %% ../nbs/06_features.ipynb #1020f5db
-def fit_softmax(x:torch.Tensor, target:torch.Tensor, n_classes:int, C:float, start:tuple=None,
+def _fit_softmax(x:torch.Tensor, target:torch.Tensor, n_classes:int, C:float, start:tuple=None,
                 max_iter:int=1000, tol:float=1e-4)->tuple:
     "`(W, b)` minimising mean cross-entropy + |W|^2 / (2 C n) (scikit-learn's multinomial objective) by full-batch L-BFGS from `start`."
     W = torch.zeros(x.shape[1], n_classes, dtype=x.dtype) if start is None else start[0].clone()
@@ -123,14 +122,14 @@ def fit_softmax(x:torch.Tensor, target:torch.Tensor, n_classes:int, C:float, sta
     return W, b
 
 # %% ../nbs/06_features.ipynb #e933661a
-def softmax_path(x:torch.Tensor, target:torch.Tensor, n_classes:int, Cs:list)->dict:
+def _softmax_path(x:torch.Tensor, target:torch.Tensor, n_classes:int, Cs:list)->dict:
     "`{C: (W, b)}` for every C, fitted from the strongest regularisation to the weakest, each started from the previous."
     fits, start = {}, None
-    for C in sorted(set(Cs)): fits[C] = start = fit_softmax(x, target, n_classes, C, start)
+    for C in sorted(set(Cs)): fits[C] = start = _fit_softmax(x, target, n_classes, C, start)
     return fits
 
 # %% ../nbs/06_features.ipynb #a12dbf53
-def logistic_probe(x:np.ndarray, y:np.ndarray, Cs:list, folds, seed:int=0)->tuple:
+def _logistic_probe(x:np.ndarray, y:np.ndarray, Cs:list, folds, seed:int=0)->tuple:
     "`(C, cross-validated accuracy, StandardScaler + LogisticRegression pipeline)`: C chosen on `folds` (None: the first C)."
     classes = np.unique(y)
     x, target = torch.as_tensor(x, dtype=torch.float32), torch.as_tensor(np.searchsorted(classes, y))
@@ -138,16 +137,16 @@ def logistic_probe(x:np.ndarray, y:np.ndarray, Cs:list, folds, seed:int=0)->tupl
     if folds is not None and len(Cs) > 1:
         scores = np.zeros((folds.get_n_splits(), len(Cs)))
         for f, (fit, held) in enumerate(folds.split(np.zeros(len(y)), y)):
-            x_fit, x_held = standardised(x[fit], x[held])
-            path = softmax_path(x_fit, target[fit], len(classes), Cs)
+            x_fit, x_held = _standardised(x[fit], x[held])
+            path = _softmax_path(x_fit, target[fit], len(classes), Cs)
             for j, c in enumerate(Cs): scores[f, j] = float(((x_held @ path[c][0] + path[c][1]).argmax(1) == target[held]).float().mean())
         best = int(np.argmax(scores.mean(0)))           # ties: the first in `Cs`, as scikit-learn's GridSearchCV
         C, cv_accuracy = Cs[best], float(scores.mean(0)[best])
     scaler = StandardScaler().fit(x.numpy())
-    W, b = softmax_path(torch.as_tensor(scaler.transform(x.numpy()), dtype=torch.float32), target, len(classes), [c for c in Cs if c <= C])[C]
+    W, b = _softmax_path(torch.as_tensor(scaler.transform(x.numpy()), dtype=torch.float32), target, len(classes), [c for c in Cs if c <= C])[C]
     W, b = W.double().numpy().T, b.double().numpy()
     if len(classes) == 2: W, b = W[1:] - W[:1], b[1:] - b[:1]     # scikit-learn's binary layout: one row, for class 1
-    classifier = PROBES['logistic'](seed).set_params(C=C)
+    classifier = _PROBES['logistic'](seed).set_params(C=C)
     classifier.coef_, classifier.intercept_, classifier.classes_, classifier.n_features_in_ = W, b, classes, x.shape[1]
     return C, cv_accuracy, make_pipeline(scaler, classifier)
 
@@ -175,27 +174,27 @@ def linear_probe(learn,                   # a `Learner` whose model is `nn.Seque
                  seed:int=0,              # seeds the folds and the solver
                 )->ProbeResult:
     "Train a linear classifier on the frozen body's bottleneck features, `C` chosen by cross-validation."
-    if model not in PROBES: raise ValueError(f"`model` must be one of {list(PROBES)}, got {model!r}")
-    check_flag('to_head', to_head)
+    if model not in _PROBES: raise ValueError(f"`model` must be one of {list(_PROBES)}, got {model!r}")
+    _check_flag('to_head', to_head)
     if to_head and model != 'logistic': raise ValueError("`to_head`=True needs model='logistic' (an SVM gives no class probabilities)")
-    if not isinstance(Cs, (list, tuple, np.ndarray)) or not len(Cs) or not all(positive_number(c) for c in Cs):
+    if not isinstance(Cs, (list, tuple, np.ndarray)) or not len(Cs) or not all(_positive_number(c) for c in Cs):
         raise ValueError(f"`Cs` must be a list of positive numbers (regularisation strengths, e.g. [0.1, 1, 10]), got {Cs!r}")
-    Cs = [float(plain_number(c)) for c in Cs]
-    check_whole('cv', cv, 2, ' (cross-validation folds)'); seed = check_seed('seed', seed)
+    Cs = [float(_plain_number(c)) for c in Cs]
+    _check_whole('cv', cv, 2, ' (cross-validation folds)'); seed = _check_seed('seed', seed)
     started = time.perf_counter()
     x_train, y_train = bottleneck_features(learn, 'train')
     x_valid, y_valid = bottleneck_features(learn, 'valid')
-    folds = stratified_folds(y_train, cv, seed)
-    if model == 'logistic': C, cv_accuracy, pipeline = logistic_probe(x_train, y_train, Cs, folds, seed)
+    folds = _stratified_folds(y_train, cv, seed)
+    if model == 'logistic': C, cv_accuracy, pipeline = _logistic_probe(x_train, y_train, Cs, folds, seed)
     else: C, cv_accuracy, pipeline = svm_probe(x_train, y_train, Cs, folds, seed)
     scores = float(pipeline.score(x_train, y_train)), float(pipeline.score(x_valid, y_valid))
-    if to_head: put_head(learn, probe_head(split_model(learn)[1], pipeline, learn.dls.c))
+    if to_head: _put_head(learn, probe_head(_split_model(learn)[1], pipeline, learn.dls.c))
     return ProbeResult(model, C, cv_accuracy, *scores, x_train.shape[1], round(time.perf_counter() - started, 3), pipeline)
 
 # %% ../nbs/06_features.ipynb #015ddf4b
 def svm_probe(x_train:np.ndarray, y_train:np.ndarray, Cs:list, folds, seed:int=0)->tuple:
     "`(C, cross-validated accuracy, StandardScaler + LinearSVC pipeline)`, C by scikit-learn's `GridSearchCV` on `folds`."
-    pipeline = make_pipeline(StandardScaler(), PROBES['svm'](seed))
+    pipeline = make_pipeline(StandardScaler(), _PROBES['svm'](seed))
     cv_accuracy, C = None, Cs[0]
     if folds is not None and len(Cs) > 1:
         with warnings.catch_warnings():
@@ -205,7 +204,7 @@ def svm_probe(x_train:np.ndarray, y_train:np.ndarray, Cs:list, folds, seed:int=0
     return C, cv_accuracy, pipeline.set_params(**{f'{pipeline.steps[-1][0]}__C': C}).fit(x_train, y_train)
 
 # %% ../nbs/06_features.ipynb #0ae9a5c1
-def put_head(learn, head:nn.Module):
+def _put_head(learn, head:nn.Module):
     "Make `head` the learner's head, with a new optimizer frozen as the old one was; on any failure the old head and optimizer stay."
     old_head, old_opt = learn.model[1], learn.opt
     frozen_idx = getattr(old_opt, 'frozen_idx', 0) if old_opt is not None else 0
@@ -226,10 +225,10 @@ def _transforms(dl)->list:
     return tfms
 
 # %% ../nbs/06_features.ipynb #a4f88ab3
-def feature_changes(learn)->list:
+def _feature_changes(learn)->list:
     "Why the frozen body's output for an item changes during phase 1: BatchNorm in training mode, augmentation, Dropout, mixing."
-    body, problems = split_model(learn)[0], []
-    has_bn = any(isinstance(m, BATCHNORM_TYPES) for m in body.modules())
+    body, problems = _split_model(learn)[0], []
+    has_bn = any(isinstance(m, _BATCHNORM_TYPES) for m in body.modules())
     if has_bn and (learn.train_bn or not any(isinstance(cb, BnFreeze) for cb in learn.cbs)):
         problems.append("BatchNorm in the body runs in training mode (bn='train'): it normalises with each batch's "
                         "statistics; build the learner with transfer_learner(..., bn='frozen')")
@@ -243,7 +242,7 @@ def feature_changes(learn)->list:
     return problems
 
 # %% ../nbs/06_features.ipynb #8ab56532
-def input_callbacks(learn)->list:
+def _input_callbacks(learn)->list:
     "The user's callbacks that run before every batch and may change its inputs (which features computed apart would skip)."
     own = [type(cb).__name__ for cb in learn.cbs if hasattr(type(cb), 'before_batch') and not type(cb).__module__.startswith('fastai.')]
     return [f"the callbacks {own} run before every batch and may change its inputs, which cached features "
@@ -252,12 +251,12 @@ def input_callbacks(learn)->list:
 # %% ../nbs/06_features.ipynb #0dc287f5
 def cache_problems(learn)->list:
     "Why the frozen body's features could change from one epoch to the next (empty when they cannot)."
-    try: split_model(learn)
+    try: _split_model(learn)
     except ValueError as e: return [str(e)]
     loaders = [] if all(hasattr(dl, 'rng') for dl in (learn.dls.train, learn.dls.valid)) else [
         "the DataLoaders are plain PyTorch ones: the cache replays a fastai DataLoader's shuffle, so that "
         "cached training sees the same batches; build them with fastai's DataLoader"]
-    return loaders + feature_changes(learn) + input_callbacks(learn)
+    return loaders + _feature_changes(learn) + _input_callbacks(learn)
 
 # %% ../nbs/06_features.ipynb #7ed89917
 @torch.no_grad()
@@ -265,7 +264,7 @@ def _ordered_features(model:nn.Module, dl)->tuple:
     "`model`'s output and the labels for every item of `dl`, in dataset order, with `dl`'s own (deterministic) transforms."
     plain = lambda t: t.as_subclass(torch.Tensor)    # fastai's tensor subclasses dispatch every operation of the head's steps in Python
     device = next(model.parameters()).device                # a plain PyTorch loader's batches arrive on the CPU
-    pairs = [(plain(model(plain(xb).to(device))), plain(yb).to(device)) for xb, yb in ordered_loader(dl)]
+    pairs = [(plain(model(plain(xb).to(device))), plain(yb).to(device)) for xb, yb in _ordered_loader(dl)]
     if not pairs: raise ValueError("`learn.dls` holds no items to cache")
     return torch.cat([x for x, _ in pairs]), torch.cat([y for _, y in pairs])
 
@@ -279,18 +278,18 @@ def _feature_loader(dl, features, labels)->DataLoader:
     return cached
 
 # %% ../nbs/06_features.ipynb #ddc6d0d1
-def frozen_features(learn, dl)->tuple:
+def _frozen_features(learn, dl)->tuple:
     "The frozen body's pooled features and the labels of every item of `dl`, in dataset order, computed as during `fit`."
-    body, pooling, _ = split_model(learn)
-    with modes_kept(nn.Sequential(body, pooling)) as model, no_random():   # iterating loaders draws random seeds
+    body, pooling, _ = _split_model(learn)
+    with _modes_kept(nn.Sequential(body, pooling)) as model, no_random():   # iterating loaders draws random seeds
         model.train()
         for m in model.modules():
-            if isinstance(m, BATCHNORM_TYPES): m.eval()                  # exactly as during `fit`
+            if isinstance(m, _BATCHNORM_TYPES): m.eval()                  # exactly as during `fit`
         return _ordered_features(model, dl)
 
 # %% ../nbs/06_features.ipynb #c5f5de52
 @contextmanager
-def one_cpu_thread(device):
+def _one_cpu_thread(device):
     "On the CPU, run torch on one thread inside the block (a head's many tiny operations gain nothing from more); restore after."
     if torch.device(device).type != 'cpu': yield; return
     threads = torch.get_num_threads()
@@ -307,9 +306,9 @@ class cached_body:
         if any(p.requires_grad for p in learn.model[0].parameters()):
             raise ValueError("The body has trainable parameters; freeze it first (`freeze(learn)`)")
         self.learn = learn
-        self.head = split_model(learn)[2]
-        self.train_x, self.train_y = frozen_features(learn, learn.dls.train)
-        self.valid_x, self.valid_y = frozen_features(learn, learn.dls.valid)
+        self.head = _split_model(learn)[2]
+        self.train_x, self.train_y = _frozen_features(learn, learn.dls.train)
+        self.valid_x, self.valid_y = _frozen_features(learn, learn.dls.valid)
 
     @property
     def nbytes(self)->int:
@@ -325,7 +324,7 @@ class cached_body:
         learn.dls.c, learn.dls.vocab = getattr(self.dls, 'c', None), getattr(self.dls, 'vocab', None)
         learn.model = self.head
         self.cached_train = train
-        self.threads = one_cpu_thread(self.train_x.device)    # on a busy CPU, two threads on tiny operations wait on each other
+        self.threads = _one_cpu_thread(self.train_x.device)    # on a busy CPU, two threads on tiny operations wait on each other
         self.threads.__enter__()
         return self
 

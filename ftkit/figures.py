@@ -10,13 +10,13 @@ import io, sys
 from pathlib import Path
 
 from matplotlib.figure import Figure
-from .basics import write_atomically
+from .basics import _write_atomically
 
 # %% auto #0
 __all__ = ['NotebookFigure', 'save_figure']
 
 # %% ../nbs/00a_figures.ipynb #8cd13ab7
-FIGURES_TO_SHOW = []         # the figures made in the running notebook cell, shown when it ends
+_FIGURES_TO_SHOW = []         # the figures made in the running notebook cell, shown when it ends
 
 def notebook_shell():
     "The IPython shell of a notebook kernel (Jupyter, Colab, VS Code, execnb), or None in a script or a terminal."
@@ -24,9 +24,9 @@ def notebook_shell():
     return None if shell is None or type(shell).__name__ == 'TerminalInteractiveShell' else shell
 
 # %% ../nbs/00a_figures.ipynb #fa0ddc6c
-def show_figures():
+def _show_figures():
     "Show the figures made in the cell that just ran (IPython's `post_execute` hook)."
-    while FIGURES_TO_SHOW: FIGURES_TO_SHOW.pop(0).show_in_notebook()
+    while _FIGURES_TO_SHOW: _FIGURES_TO_SHOW.pop(0).show_in_notebook()
 
 # %% ../nbs/00a_figures.ipynb #1cb59ab4
 class NotebookFigure(Figure):
@@ -35,8 +35,8 @@ class NotebookFigure(Figure):
         super().__init__(*args, **kwargs)
         shell = notebook_shell()
         if shell is None: return
-        if show_figures not in shell.events.callbacks['post_execute']: shell.events.register('post_execute', show_figures)
-        FIGURES_TO_SHOW.append(self)
+        if _show_figures not in shell.events.callbacks['post_execute']: shell.events.register('post_execute', _show_figures)
+        _FIGURES_TO_SHOW.append(self)
 
     def show_in_notebook(self):
         "Display the figure as a PNG image in the notebook."
@@ -46,13 +46,13 @@ class NotebookFigure(Figure):
         display({'image/png': png.getvalue(), 'text/plain': f"[ftkit figure{': ' + title if title else ''}]"}, raw=True)
 
     def _ipython_display_(self):
-        if self in FIGURES_TO_SHOW: FIGURES_TO_SHOW.remove(self)
+        if self in _FIGURES_TO_SHOW: _FIGURES_TO_SHOW.remove(self)
         self.show_in_notebook()
 
 # %% ../nbs/00a_figures.ipynb #59431478
 def save_figure(fig:Figure, path)->Path:
     "Write `fig` (100 dpi, tight; a PNG unless `path` ends in another format's suffix) atomically, and do not show it in the notebook."
     kind = Path(path).suffix[1:].lower() or 'png'
-    write_atomically(path, lambda file: fig.savefig(file, format=kind, dpi=100, bbox_inches='tight'), binary=True)
-    if fig in FIGURES_TO_SHOW: FIGURES_TO_SHOW.remove(fig)
+    _write_atomically(path, lambda file: fig.savefig(file, format=kind, dpi=100, bbox_inches='tight'), binary=True)
+    if fig in _FIGURES_TO_SHOW: _FIGURES_TO_SHOW.remove(fig)
     return Path(path)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 from .groups import group_lrs
-from .basics import check_progress, plain_number
-from .sweep import (LRSweep, check_finder_args, frozen_groups, group_ratios, loader_batch_size,
-                         lr_schedule, run_sweep, seed_learner, training_items)
-from .distributed import main_process, warn_if_not_distributed
-from .snapshot import LearnerSnapshot, interrupts_deferred
+from .basics import _check_progress, _plain_number
+from .sweep import (_LRSweep, _check_finder_args, frozen_groups, group_ratios, _loader_batch_size,
+                         lr_schedule, _run_sweep, seed_learner, _training_items)
+from .distributed import main_process, _warn_if_not_distributed
+from .snapshot import LearnerSnapshot, _interrupts_deferred
 from .curve import LRFindResult, plot_lr_finds   # plot_lr_finds: `ftkit.finder` keeps offering the names it has
 from .compare import CurveAgreement              # and with it `LRFindResult.compare`
 
@@ -34,33 +34,33 @@ def lr_find(learn,                  # a fastai `Learner`; left exactly as it was
             progress=True,           # True: a progress bar; 'lines': one plain line when it ends (a pipe, a CI log); False: nothing
            )->LRFindResult:
     "LR range test: raise every group's rate by one factor per batch, stop when the loss blows up, restore everything."
-    check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, seed); check_progress(progress)
+    _check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, seed); _check_progress(progress)
     try: given = None if ratios is None else np.array(group_lrs(learn, ratios))      # creates no optimizer
     except ValueError as e: raise ValueError(str(e).replace('`lr`', '`ratios`')) from None
-    return sweep_learner(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, given, seed, progress)
+    return _sweep_learner(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, given, seed, progress)
 
 # %% ../nbs/02_finder.ipynb #95216665
-def sweep_learner(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, given=None, seed=None, progress=True)->LRFindResult:
+def _sweep_learner(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, given=None, seed=None, progress=True)->LRFindResult:
     "`lr_find` on checked arguments (`given`: every group's rate, or None for the optimizer's): sweep, restore, record."
-    start_lr, end_lr, num_it, beta = float(plain_number(start_lr)), float(plain_number(end_lr)), int(num_it), float(plain_number(beta))
-    stop_div = None if stop_div is None else float(plain_number(stop_div))       # plain numbers: the settings are saved as JSON
-    seed = None if seed is None else int(plain_number(seed))
-    warn_if_not_distributed(learn)
+    start_lr, end_lr, num_it, beta = float(_plain_number(start_lr)), float(_plain_number(end_lr)), int(num_it), float(_plain_number(beta))
+    stop_div = None if stop_div is None else float(_plain_number(stop_div))       # plain numbers: the settings are saved as JSON
+    seed = None if seed is None else int(_plain_number(seed))
+    _warn_if_not_distributed(learn)
     snapshot, sweep, finished = LearnerSnapshot(learn), None, False
     try:
         if learn.opt is None: learn.create_opt()
         ratios = group_ratios(learn.opt) if given is None else given / given[-1]
         frozen = frozen_groups(learn.opt)
         if seed is not None: seed_learner(learn, seed)
-        sweep = LRSweep(lr_schedule(start_lr, end_lr, num_it, step_mode), ratios, stop_div, beta, progress)
-        run_sweep(learn, sweep); finished = True
+        sweep = _LRSweep(lr_schedule(start_lr, end_lr, num_it, step_mode), ratios, stop_div, beta, progress)
+        _run_sweep(learn, sweep); finished = True
     finally:
-        with interrupts_deferred():         # a second Ctrl-C must not stop the restore half-way
+        with _interrupts_deferred():         # a second Ctrl-C must not stop the restore half-way
             if sweep is not None and not finished: sweep.end_bar(interrupted=True)
             snapshot.restore()
     settings = dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div, beta=beta, step_mode=step_mode,
-                    seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen, bs=loader_batch_size(learn.dls.train),
-                    n_train=training_items(learn.dls.train),
+                    seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen, bs=_loader_batch_size(learn.dls.train),
+                    n_train=_training_items(learn.dls.train),
                     processes=sweep.processes, torch=torch.__version__.split('+')[0])    # dropout's draws differ by version
     result = LRFindResult(sweep.rates, sweep.raw, sweep.smoothed, settings, sweep.stop)
     if progress == 'lines' and main_process():           # a pipe or a CI log: one plain line instead of a bar

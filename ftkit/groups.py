@@ -16,12 +16,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from .figures import NotebookFigure
 from fastai.vision.all import BnFreeze, Callback, L, Learner, Optimizer, bn_types, combined_cos, sgd_step
-from .models import BATCHNORM_TYPES, FreezeBatchNorm, RunningStatsBatchNorm, check_callbacks
-from .basics import check_whole, plain_number, positive_number, whole_number
+from .models import _BATCHNORM_TYPES, FreezeBatchNorm, RunningStatsBatchNorm, _check_callbacks
+from .basics import _check_whole, _plain_number, _positive_number, _whole_number
 
 # %% auto #0
-__all__ = ['layer_groups', 'freeze', 'unfreeze', 'group_lrs', 'discriminative_lrs', 'bn_mode', 'show_groups', 'plot_groups',
-           'group_rate_schedules', 'plot_group_rates', 'gradual_unfreeze']
+__all__ = ['layer_groups', 'freeze', 'unfreeze', 'group_lrs', 'discriminative_lrs', 'show_groups', 'plot_groups',
+           'plot_group_rates', 'gradual_unfreeze']
 
 # %% ../nbs/03_groups.ipynb #19ad7c3f
 def _splitter_groups(learn)->list:
@@ -51,7 +51,7 @@ def freeze(learn,   # a fastai `Learner` with at least two layer groups
     "Freeze the layer groups before `n` so that their weights cannot change (not even through weight decay)."
     groups = layer_groups(learn, at_least=2)
     k = len(groups)
-    if not whole_number(n, -(k - 1)) or not 1 <= (n if n >= 0 else k + n) <= k - 1:
+    if not _whole_number(n, -(k - 1)) or not 1 <= (n if n >= 0 else k + n) <= k - 1:
         raise ValueError(f"`n` must leave at least one of the {k} groups frozen and one trainable: 1 to {k - 1}, or "
                          f"-{k - 1} to -1 (counting back from the head); got {n!r}")
     learn.freeze_to(int(n))
@@ -68,23 +68,23 @@ def unfreeze(learn):
     return learn
 
 # %% ../nbs/03_groups.ipynb #0c73d4a6
-def check_lr(lr, n_groups:int):
+def _check_lr(lr, n_groups:int):
     "Raise a ValueError naming `lr` unless it is a positive number, a list of `n_groups` of them, or a valid slice."
     if isinstance(lr, slice):
-        if lr.step is not None or not positive_number(lr.stop):
+        if lr.step is not None or not _positive_number(lr.stop):
             raise ValueError(f"`lr` as a slice must be slice(hi) or slice(lo, hi) with positive rates, got {lr}")
-        if lr.start not in (None, 0) and not positive_number(lr.start):
+        if lr.start not in (None, 0) and not _positive_number(lr.start):
             raise ValueError(f"`lr` slice(lo, hi) needs a positive lo, got {lr}")
         if lr.start and lr.start > lr.stop:
             raise ValueError(f"`lr` slice(lo, hi) needs lo <= hi (early layers slower), got slice({lr.start:g}, {lr.stop:g}); "
                              f"did you mean slice({lr.stop:g}, {lr.start:g})?")
     elif isinstance(lr, (list, tuple, np.ndarray)):
         if len(lr) != n_groups: raise ValueError(f"`lr` has {len(lr)} rates but the learner has {n_groups} layer groups")
-        if not all(positive_number(v) for v in lr): raise ValueError(f"`lr` rates must all be positive numbers, got {list(lr)}")
-    elif not positive_number(lr): raise ValueError(f"`lr` must be a positive number, a list or a slice, got {lr!r}")
+        if not all(_positive_number(v) for v in lr): raise ValueError(f"`lr` rates must all be positive numbers, got {list(lr)}")
+    elif not _positive_number(lr): raise ValueError(f"`lr` must be a positive number, a list or a slice, got {lr!r}")
 
 # %% ../nbs/03_groups.ipynb #8837472b
-def plain_lr(lr):
+def _plain_lr(lr):
     "`lr` with numpy numbers made Python floats (fastai's `set_hyper` rejects a numpy scalar); a tuple or array becomes a list."
     if isinstance(lr, slice): return slice(None if lr.start is None else float(lr.start), float(lr.stop))
     if isinstance(lr, (list, tuple, np.ndarray)): return [float(v) for v in lr]
@@ -96,9 +96,9 @@ def group_lrs(learn, # a fastai `Learner`
              )->list:
     "The rate each layer group gets when `lr` is passed to fastai's `fit_one_cycle`/`set_hyper`."
     n = len(layer_groups(learn))
-    check_lr(lr, n)
+    _check_lr(lr, n)
     stand_in = Optimizer([[nn.Parameter(torch.zeros(1))] for _ in range(n)], sgd_step, lr=0.)
-    stand_in.set_hyper('lr', plain_lr(lr))
+    stand_in.set_hyper('lr', _plain_lr(lr))
     return [float(h['lr']) for h in stand_in.hypers]
 
 # %% ../nbs/03_groups.ipynb #35456ca9
@@ -107,15 +107,15 @@ def discriminative_lrs(lr_max:float,    # the rate of the last group (the head)
                        factor:float=2.6, # each group gets the rate of the next one divided by `factor` (ULMFiT)
                       )->list:
     "ULMFiT's discriminative rates: `lr_max` for the last group, divided by `factor` for each group below it."
-    if not positive_number(lr_max): raise ValueError(f"`lr_max` must be a positive number, got {lr_max!r}")
-    check_whole('n_groups', n_groups)
-    if not positive_number(factor) or factor < 1: raise ValueError(f"`factor` must be a number >= 1, got {factor!r}")
+    if not _positive_number(lr_max): raise ValueError(f"`lr_max` must be a positive number, got {lr_max!r}")
+    _check_whole('n_groups', n_groups)
+    if not _positive_number(factor) or factor < 1: raise ValueError(f"`factor` must be a number >= 1, got {factor!r}")
     return [float(lr_max / factor ** (n_groups - 1 - i)) for i in range(n_groups)]
 
 # %% ../nbs/03_groups.ipynb #73c1b10c
 def _layer_name(param_name): return param_name.rsplit('.', 1)[0]
 
-def bn_mode(learn, bn_layer)->str:
+def _bn_mode(learn, bn_layer)->str:
     "How `bn_layer` behaves during `fit`: 'eval (frozen)' under the frozen policy with its parameters frozen, 'eval (running statistics)' under `bn='eval'`, else 'train'."
     if any(isinstance(cb, RunningStatsBatchNorm) and any(m is bn_layer for m in cb.body.modules()) for cb in learn.cbs):
         return 'eval (running statistics)'
@@ -130,14 +130,14 @@ def show_groups(learn,     # a fastai `Learner`
     "A table of the layer groups: first and last layer, parameters, what trains, BatchNorm mode, and the rate of each."
     groups = layer_groups(learn)
     names = {id(p): n for n, p in learn.model.named_parameters()}
-    bn_of = {id(p): m for m in learn.model.modules() if isinstance(m, BATCHNORM_TYPES) for p in m.parameters()}
+    bn_of = {id(p): m for m in learn.model.modules() if isinstance(m, _BATCHNORM_TYPES) for p in m.parameters()}
     rates = group_lrs(learn, lr) if lr is not None else [float(h['lr']) for h in learn.opt.hypers]
     rows = []
     for i, (group, rate) in enumerate(zip(groups, rates)):
         total, trainable = sum(p.numel() for p in group), sum(p.numel() for p in group if p.requires_grad)
         only_bn = trainable and all(id(p) in bn_of for p in group if p.requires_grad)
         bns = list({id(bn_of[id(p)]): bn_of[id(p)] for p in group if id(p) in bn_of}.values())
-        modes = sorted({bn_mode(learn, m) for m in bns})
+        modes = sorted({_bn_mode(learn, m) for m in bns})
         rows.append(dict(group=i, first_layer=_layer_name(names[id(group[0])]), last_layer=_layer_name(names[id(group[-1])]),
                          parameters=total, trains='all' if trainable == total else 'BatchNorm only' if only_bn
                          else 'nothing' if trainable == 0 else f'{trainable / total:.0%}',
@@ -145,7 +145,7 @@ def show_groups(learn,     # a fastai `Learner`
     return pd.DataFrame(rows).set_index('group')
 
 # %% ../nbs/03_groups.ipynb #5ef9516d
-def lr_text(lr)->str:
+def _lr_text(lr)->str:
     "A short text for a rate, list or slice, as a user would type it."
     if isinstance(lr, slice): return f"slice({lr.start:g}, {lr.stop:g})" if lr.start else f"slice({lr.stop:g})"
     if isinstance(lr, (list, tuple, np.ndarray)): return '[' + ', '.join(f'{v:.1e}' for v in lr) + ']'
@@ -172,11 +172,11 @@ def plot_groups(learn,      # a fastai `Learner`
     ax.set_yticks(y, [f'group {i}: {row.first_layer} .. {row.last_layer}' for i, row in table.iterrows()], fontsize=8)
     ax.set_xlabel('parameters'); ax.set_xlim(0, table.parameters.max() * 1.35); ax.legend(fontsize=8, loc='upper right')
     current = "the optimizer's current rates (after fit_one_cycle: its last, lr_max / div_final)"
-    ax.set_title(title or f"layer groups at {current if lr is None else 'lr=' + lr_text(lr)}", fontsize=10)
+    ax.set_title(title or f"layer groups at {current if lr is None else 'lr=' + _lr_text(lr)}", fontsize=10)
     return fig
 
 # %% ../nbs/03_groups.ipynb #40a5844e
-def group_rate_schedules(learn, lr, n_steps:int=100, pct_start:float=0.25, div:float=25., div_final:float=1e5)->np.ndarray:
+def _group_rate_schedules(learn, lr, n_steps:int=100, pct_start:float=0.25, div:float=25., div_final:float=1e5)->np.ndarray:
     "The rate of every group at `n_steps` evenly spaced points of a `fit_one_cycle(..., lr)`: shape (n_steps, groups)."
     top = np.array(group_lrs(learn, lr))
     schedule = combined_cos(pct_start, top / div, top, top / div_final)
@@ -185,52 +185,52 @@ def group_rate_schedules(learn, lr, n_steps:int=100, pct_start:float=0.25, div:f
 # %% ../nbs/03_groups.ipynb #328d7f37
 def plot_group_rates(learn, lr, pct_start:float=0.25, div:float=25., div_final:float=1e5)->Figure:
     "Each layer group's learning rate over a whole `fit_one_cycle(..., lr)`, one curve per group (log scale)."
-    rates = group_rate_schedules(learn, lr, 200, pct_start, div, div_final)
+    rates = _group_rate_schedules(learn, lr, 200, pct_start, div, div_final)
     fig = NotebookFigure(figsize=(6.4, 3.8)); ax = fig.subplots()
     table = show_groups(learn, lr)
     for i in range(rates.shape[1]):
         ax.plot(np.linspace(0, 1, len(rates), endpoint=False), rates[:, i], lw=2,
                 label=f"group {i} ({table.first_layer[i]} .. {table.last_layer[i]}), max {rates[:, i].max():.1e}")
     ax.set_yscale('log'); ax.set_xlabel('fraction of training'); ax.set_ylabel('learning rate')
-    ax.set_title(f'fit_one_cycle rates per layer group, lr={lr_text(lr)}', fontsize=10); ax.legend(fontsize=8)
+    ax.set_title(f'fit_one_cycle rates per layer group, lr={_lr_text(lr)}', fontsize=10); ax.legend(fontsize=8)
     return fig
 
 # %% ../nbs/03_groups.ipynb #81859ea5
-ONE_CYCLE_KNOBS = [n for n in inspect.signature(Learner.fit_one_cycle).parameters if n not in ('self', 'n_epoch', 'lr_max')]
-ONE_CYCLE_DEFAULTS = {n: p.default for n, p in inspect.signature(Learner.fit_one_cycle).parameters.items()
-                      if n in ONE_CYCLE_KNOBS}              # fastai's own defaults: div 25, pct_start 0.25, ...
+_ONE_CYCLE_KNOBS = [n for n in inspect.signature(Learner.fit_one_cycle).parameters if n not in ('self', 'n_epoch', 'lr_max')]
+_ONE_CYCLE_DEFAULTS = {n: p.default for n, p in inspect.signature(Learner.fit_one_cycle).parameters.items()
+                      if n in _ONE_CYCLE_KNOBS}              # fastai's own defaults: div 25, pct_start 0.25, ...
 
-def settings_dict(name:str, value, example:str)->dict:
+def _settings_dict(name:str, value, example:str)->dict:
     "`value` (None or a dict of settings) as a new dict; a ValueError naming `name` for anything else."
     if value is None: return {}
     if not isinstance(value, dict): raise ValueError(f"`{name}` must be a dict of settings, e.g. {example}, or None; got {value!r}")
     return dict(value)
 
 # %% ../nbs/03_groups.ipynb #19c2e20f
-def check_one_cycle(fit_kw:dict):
+def _check_one_cycle(fit_kw:dict):
     "Raise a ValueError naming the setting for one-cycle settings `fit_one_cycle` does not take or cannot use."
-    unknown = sorted(set(fit_kw) - set(ONE_CYCLE_KNOBS))
-    if unknown: raise ValueError(f"unknown one-cycle setting(s) {unknown}; `fit_one_cycle` takes {ONE_CYCLE_KNOBS}")
+    unknown = sorted(set(fit_kw) - set(_ONE_CYCLE_KNOBS))
+    if unknown: raise ValueError(f"unknown one-cycle setting(s) {unknown}; `fit_one_cycle` takes {_ONE_CYCLE_KNOBS}")
     for name in ('div', 'div_final'):
-        if name in fit_kw and not positive_number(fit_kw[name]): raise ValueError(f"`{name}` must be a positive number, got {fit_kw[name]!r}")
-    pct = plain_number(fit_kw.get('pct_start', ONE_CYCLE_DEFAULTS['pct_start']))
+        if name in fit_kw and not _positive_number(fit_kw[name]): raise ValueError(f"`{name}` must be a positive number, got {fit_kw[name]!r}")
+    pct = _plain_number(fit_kw.get('pct_start', _ONE_CYCLE_DEFAULTS['pct_start']))
     if not (isinstance(pct, numbers.Real) and not isinstance(pct, bool) and 0 < pct < 1):
         raise ValueError(f"`pct_start` must be between 0 and 1 (the warm-up's share of the phase), got {pct!r}")
     moms = fit_kw.get('moms')
     if moms is not None and not (isinstance(moms, (list, tuple, np.ndarray)) and len(moms) == 3 and
-                                 all(unit_number(m) for m in moms)):
+                                 all(_unit_number(m) for m in moms)):
         raise ValueError(f"`moms` must be three momentums in [0, 1] (start, middle, end; fastai's default (0.95, 0.85, 0.95)), got {moms!r}")
     wd = fit_kw.get('wd')
-    if wd is not None and not (unit_number(wd, top=math.inf)):
+    if wd is not None and not (_unit_number(wd, top=math.inf)):
         raise ValueError(f"`wd` must be a weight decay >= 0 (fastai's default 0.01) or None, got {wd!r}")
     if fit_kw.get('reset_opt') not in (None, True, False): raise ValueError(f"`reset_opt` must be True or False, got {fit_kw['reset_opt']!r}")
-    if 'start_epoch' in fit_kw: check_whole('start_epoch', fit_kw['start_epoch'], 0)
-    check_callbacks(fit_kw.get('cbs'))
+    if 'start_epoch' in fit_kw: _check_whole('start_epoch', fit_kw['start_epoch'], 0)
+    _check_callbacks(fit_kw.get('cbs'))
 
 # %% ../nbs/03_groups.ipynb #8d9d2ae5
-def unit_number(value, top:float=1.)->bool:
+def _unit_number(value, top:float=1.)->bool:
     "Is `value` a finite real number from 0 to `top` (a Python, NumPy or torch scalar, not a bool)?"
-    value = plain_number(value)
+    value = _plain_number(value)
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and 0 <= value <= top
 
 # %% ../nbs/03_groups.ipynb #6e1d29c3
@@ -242,12 +242,12 @@ def gradual_unfreeze(learn,                 # a fastai `Learner` with at least t
                     )->pd.DataFrame:         # one row per stage: trainable groups, rates, epochs and final metrics
     "ULMFiT's gradual unfreezing: stage k trains the last k groups with one-cycle and discriminative rates."
     n = len(layer_groups(learn, at_least=2))
-    epochs = ([epochs_per_stage] * n if whole_number(epochs_per_stage, at_least=-math.inf) else
+    epochs = ([epochs_per_stage] * n if _whole_number(epochs_per_stage, at_least=-math.inf) else
               list(epochs_per_stage) if isinstance(epochs_per_stage, (list, tuple, np.ndarray)) else None)
-    if epochs is None or len(epochs) != n or not all(whole_number(e) for e in epochs):
+    if epochs is None or len(epochs) != n or not all(_whole_number(e) for e in epochs):
         raise ValueError(f"`epochs_per_stage` must be a positive whole number or {n} of them (one per stage), got {epochs_per_stage!r}")
     rates = discriminative_lrs(lr_max, n, factor)
-    check_one_cycle(kwargs)                  # everything checked before the first stage freezes anything
+    _check_one_cycle(kwargs)                  # everything checked before the first stage freezes anything
     stages = []
     for stage in range(1, n + 1):
         if stage < n: freeze(learn, -stage)

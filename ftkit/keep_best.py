@@ -8,19 +8,19 @@ Docs: https://ftkit.github.io/ftkit/keep_best.html.md"""
 from __future__ import annotations
 import numpy as np
 from torch import nn
-from .distributed import from_rank0
+from .distributed import _from_rank0
 from fastai.vision.all import Callback
 
 # %% auto #0
-__all__ = ['lower_is_better', 'state_copy', 'KeepBest']
+__all__ = ['KeepBest']
 
 # %% ../nbs/05a_keep_best.ipynb #f8d0d328
-def lower_is_better(name:str)->bool:
+def _lower_is_better(name:str)->bool:
     "fastai's `TrackerCallback` rule: a loss or an error rate should go down, any other metric up."
     return 'loss' in name or 'error' in name
 
 # %% ../nbs/05a_keep_best.ipynb #4650c6d7
-def state_copy(model:nn.Module)->dict:
+def _state_copy(model:nn.Module)->dict:
     "`model`'s parameters and buffers, copied to CPU memory."
     return {k: v.detach().to('cpu', copy=True) for k, v in model.state_dict().items()}
 
@@ -36,7 +36,7 @@ class KeepBest(Callback):
         self.best_epoch = self.best = self.state = None
         if self.start is not None and self.monitor in self.start:
             self.best_epoch, self.best = 0, self._score(self.start[self.monitor], self.start['valid_loss'])
-            self.state = state_copy(self._bare())
+            self.state = _state_copy(self._bare())
     def _bare(self)->nn.Module:
         "The model without a DistributedDataParallel wrapper (fastai unwraps it in `after_fit`, before this callback runs)."
         return self.model.module if isinstance(self.model, (nn.parallel.DistributedDataParallel, nn.DataParallel)) else self.model
@@ -44,14 +44,14 @@ class KeepBest(Callback):
         "Higher is better: the metric (negated when lower is better), then the negated loss; a non-finite value is the worst."
         metric = float(metric) if np.isfinite(float(metric)) and np.isfinite(float(loss)) else np.nan
         if np.isnan(metric): return (-np.inf, -np.inf)
-        return (-metric if lower_is_better(self.monitor) else metric, -float(loss))
+        return (-metric if _lower_is_better(self.monitor) else metric, -float(loss))
     def after_epoch(self):
         if not self.recorder.values or len(self.recorder.values[-1]) <= max(self.at, self.loss_at): return   # no validation ran
         values = self.recorder.values[-1]
         score = self._score(values[self.at], values[self.loss_at])
         better = self.best is None or score > self.best
-        if from_rank0(np.array([float(better)]), next(self.model.parameters()).device)[0]:   # every process keeps the same epoch
-            self.best_epoch, self.best, self.state = self.epoch + 1, score, state_copy(self._bare())
+        if _from_rank0(np.array([float(better)]), next(self.model.parameters()).device)[0]:   # every process keeps the same epoch
+            self.best_epoch, self.best, self.state = self.epoch + 1, score, _state_copy(self._bare())
     def after_fit(self):
         if self.best_epoch is not None and self.best_epoch != self.n_epoch: self._bare().load_state_dict(self.state)
         self.state = None                                        # the copy is not kept beyond the fit

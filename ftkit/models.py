@@ -16,17 +16,15 @@ import numpy as np
 import torch
 from torch import nn
 from .data import digits_dls
-from .basics import check_flag, modes_kept, user_stacklevel, whole_number
+from .basics import _check_flag, _modes_kept, _user_stacklevel, _whole_number
 from fastai.vision.all import (BnFreeze, Callback, ConvLayer, Learner, TensorImageBW, Transform, accuracy, apply_init, bn_types,
                                Normalize, create_head, cut_model, get_c, imagenet_stats, L, num_features_model, params,
                                set_seed)
 from fastai.vision.learner import _add_norm, _get_first_layer, _update_first_layer
 
 # %% auto #0
-__all__ = ['BN_POLICIES', 'BATCHNORM_TYPES', 'sample_body', 'TimmBody', 'body_head_splitter', 'FreezeBatchNorm',
-           'RunningStatsBatchNorm', 'transfer_learner', 'check_callbacks', 'check_classes', 'training_labels',
-           'efficientnet_lite0_weights_path', 'efficientnet_lite0', 'RandomShift', 'pretrain_sample_backbone',
-           'sample_backbone']
+__all__ = ['sample_body', 'FreezeBatchNorm', 'RunningStatsBatchNorm', 'transfer_learner', 'efficientnet_lite0_weights_path',
+           'efficientnet_lite0', 'RandomShift', 'pretrain_sample_backbone', 'sample_backbone']
 
 # %% ../nbs/01_models.ipynb #1b1c7ec0
 def sample_body(channels:tuple=(16, 32, 64), # output channels of the three stages
@@ -42,7 +40,7 @@ def sample_body(channels:tuple=(16, 32, 64), # output channels of the three stag
     return body
 
 # %% ../nbs/01_models.ipynb #b288461a
-BN_POLICIES = ('train', 'frozen', 'eval')
+_BN_POLICIES = ('train', 'frozen', 'eval')
 
 def _has_params(module): return any(True for _ in module.parameters())
 
@@ -55,7 +53,7 @@ def _is_classifier_part(module)->bool:
     return _holds(module, nn.Linear) and not _holds(module, (nn.Conv1d, nn.Conv2d, nn.Conv3d))
 
 # %% ../nbs/01_models.ipynb #4b6cff1a
-def body_blocks(body:nn.Module)->list:
+def _body_blocks(body:nn.Module)->list:
     "The body's blocks: its children with parameters, looking through wrappers that have a single such child."
     blocks = [m for m in body.children() if _has_params(m)]
     while len(blocks) == 1 and any(_has_params(c) for c in blocks[0].children()):
@@ -63,7 +61,7 @@ def body_blocks(body:nn.Module)->list:
     return blocks
 
 # %% ../nbs/01_models.ipynb #3aa4a982
-class TimmBody(nn.Module):
+class _TimmBody(nn.Module):
     "A timm model used as a body: its classifier removed, `forward` returns `forward_features`."
     def __init__(self, model):
         super().__init__()
@@ -74,13 +72,13 @@ class TimmBody(nn.Module):
 def _is_timm(model): return hasattr(model, 'forward_features') and hasattr(model, 'reset_classifier')
 
 # %% ../nbs/01_models.ipynb #f1b12033
-def cut_body(model:nn.Module, cut=None)->nn.Module:
+def _cut_body(model:nn.Module, cut=None)->nn.Module:
     "The body of `model`: `cut` as in fastai's `create_body` (index or function), else without its trailing classifier."
     if cut is not None:
-        if not (whole_number(cut, at_least=-10**9) or callable(cut)):
+        if not (_whole_number(cut, at_least=-10**9) or callable(cut)):
             raise ValueError(f"`cut` must be an index (where the body ends, as in fastai's `create_body`) or a function, got {cut!r}")
         return cut_model(model, cut)
-    if _is_timm(model): return TimmBody(model)
+    if _is_timm(model): return _TimmBody(model)
     children = list(model.children())
     if not children: return model                     # a single layer: the body is the layer itself
     keep = len(children)
@@ -101,7 +99,7 @@ def _load_state(model, state):
     model.load_state_dict(state)
 
 # %% ../nbs/01_models.ipynb #85af83bf
-def body_from_checkpoint(path, arch=None, cut=None)->nn.Module:
+def _body_from_checkpoint(path, arch=None, cut=None)->nn.Module:
     "The body of `arch` (default: the sample backbone's) with the weights of the checkpoint at `path`."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"`body` checkpoint {path} does not exist")
@@ -117,8 +115,8 @@ def body_from_checkpoint(path, arch=None, cut=None)->nn.Module:
     if isinstance(builder, nn.Module): model = builder
     elif getattr(builder, '__module__', '').startswith('torchvision'): model = builder(weights=None)
     else: model = builder()
-    if _load_state(model, state) is None: return cut_body(model, cut)    # the whole model's, classifier included (before
-    body = cut_body(model, cut)                       # the cut: a timm body drops its classifier); shares `model`'s modules
+    if _load_state(model, state) is None: return _cut_body(model, cut)    # the whole model's, classifier included (before
+    body = _cut_body(model, cut)                       # the cut: a timm body drops its classifier); shares `model`'s modules
     fastai_body = {k[2:]: v for k, v in state.items() if k.startswith('0.')}   # a saved Sequential(body, head)
     for target, candidate in [(body, state), (body, fastai_body)]:
         if candidate and _load_state(target, candidate) is None: return body
@@ -146,24 +144,24 @@ def _match_channels(body, n_in, pretrained):
     _update_first_layer(body, n_in, pretrained)
 
 # %% ../nbs/01_models.ipynb #c2aaa1f1
-UNKNOWN_STATS = 'unknown'
+_UNKNOWN_STATS = 'unknown'
 
-def body_stats(model:nn.Module|None, # the whole model, before the cut (None: nothing is known about it)
+def _body_stats(model:nn.Module|None, # the whole model, before the cut (None: nothing is known about it)
                builder:bool,         # it came from a torchvision builder (whose weights are ImageNet's)
               ):
-    "The input statistics `model`'s weights expect: `(mean, std)`, None (inputs as they come), or `UNKNOWN_STATS`."
+    "The input statistics `model`'s weights expect: `(mean, std)`, None (inputs as they come), or `_UNKNOWN_STATS`."
     if model is not None and hasattr(model, 'input_stats'): return model.input_stats   # ftkit's bodies (or yours) declare it
     cfg = getattr(model, 'pretrained_cfg', None)                                          # timm models carry their own
     if isinstance(cfg, dict) and cfg.get('mean') is not None and cfg.get('std') is not None:
         return tuple(cfg['mean']), tuple(cfg['std'])
-    return imagenet_stats if builder else UNKNOWN_STATS
+    return imagenet_stats if builder else _UNKNOWN_STATS
 
 # %% ../nbs/01_models.ipynb #d58b4a6e
 @torch.no_grad()
-def body_channels(body:nn.Module, n_in:int)->int:
+def _body_channels(body:nn.Module, n_in:int)->int:
     "Output channels of `body`, from one eval-mode forward pass of a blank image (no statistics change, no randomness)."
     errors = []
-    with modes_kept(body):
+    with _modes_kept(body):
         body.eval()
         for size in (64, 128, 224, 448):            # some bodies need a minimum input size
             try: return int(body(torch.zeros(1, n_in, size, size, device=next(body.parameters()).device)).shape[1])
@@ -172,10 +170,10 @@ def body_channels(body:nn.Module, n_in:int)->int:
 
 # %% ../nbs/01_models.ipynb #86d5ed8c
 def make_body(body, cut=None, pretrained:bool=True, arch=None)->tuple:
-    "Resolve `transfer_learner`'s `body` argument to `(body module, the input statistics its weights expect)` (see `body_stats`)."
+    "Resolve `transfer_learner`'s `body` argument to `(body module, the input statistics its weights expect)` (see `_body_stats`)."
     if isinstance(body, (str, Path)):
-        model = body_from_checkpoint(body, arch, cut)
-        return model, body_stats(model if arch is None else arch if isinstance(arch, nn.Module) else None, False)
+        model = _body_from_checkpoint(body, arch, cut)
+        return model, _body_stats(model if arch is None else arch if isinstance(arch, nn.Module) else None, False)
     if isinstance(body, nn.Module): model, builder = body, False
     elif callable(body):
         try: model = body(weights='DEFAULT' if pretrained else None)
@@ -187,26 +185,26 @@ def make_body(body, cut=None, pretrained:bool=True, arch=None)->tuple:
         if not isinstance(model, nn.Module): raise TypeError(f"`body` builder {body} returned {type(model).__name__}, not an nn.Module")
         builder = True
     else: raise TypeError(f"`body` must be an nn.Module, a torchvision builder or a checkpoint path, got {type(body).__name__}")
-    stats = body_stats(model, builder)               # read before the cut: timm's configuration lives on the whole model
-    return cut_body(model, cut), stats
+    stats = _body_stats(model, builder)               # read before the cut: timm's configuration lives on the whole model
+    return _cut_body(model, cut), stats
 
 # %% ../nbs/01_models.ipynb #50fc7909
-def body_head_splitter(model:nn.Module, # `nn.Sequential(body, head)`, as built by `transfer_learner`
+def _body_head_splitter(model:nn.Module, # `nn.Sequential(body, head)`, as built by `transfer_learner`
                       )->list:          # three lists of parameters: early body, late body, head
     "Layer groups for `transfer_learner`: the body's blocks split in an early and a late half, then the head."
     body, head = model[0], model[1]
-    blocks = body_blocks(body)
+    blocks = _body_blocks(body)
     late = {id(p) for b in blocks[(len(blocks) + 1) // 2:] for p in b.parameters()}     # the later half of the blocks
     return [[p for p in body.parameters() if id(p) not in late], [p for p in body.parameters() if id(p) in late], params(head)]
 
 # %% ../nbs/01_models.ipynb #d912c62e
-BATCHNORM_TYPES = (*bn_types, nn.SyncBatchNorm)      # fastai's bn_types, and the layers `distrib_ctx(sync_bn=True)` makes
+_BATCHNORM_TYPES = (*bn_types, nn.SyncBatchNorm)      # fastai's bn_types, and the layers `distrib_ctx(sync_bn=True)` makes
 
 class FreezeBatchNorm(BnFreeze):
     "fastai's `BnFreeze` (BatchNorm layers with frozen parameters run in eval mode) that also knows `nn.SyncBatchNorm`."
     def before_train(self):
         for m in self.model.modules():
-            if isinstance(m, BATCHNORM_TYPES) and not any(p.requires_grad for p in m.parameters()): m.eval()
+            if isinstance(m, _BATCHNORM_TYPES) and not any(p.requires_grad for p in m.parameters()): m.eval()
 
 # %% ../nbs/01_models.ipynb #ec9f2dc9
 class RunningStatsBatchNorm(FreezeBatchNorm):
@@ -215,7 +213,7 @@ class RunningStatsBatchNorm(FreezeBatchNorm):
     def before_train(self):
         super().before_train()
         for m in self.body.modules():
-            if isinstance(m, BATCHNORM_TYPES): m.eval()
+            if isinstance(m, _BATCHNORM_TYPES): m.eval()
 
 # %% ../nbs/01_models.ipynb #ee5e0a00
 def _dls_normalize(dls):
@@ -223,7 +221,7 @@ def _dls_normalize(dls):
     return next((t for t in dls.after_batch.fs if isinstance(t, Normalize)), None)
 
 # %% ../nbs/01_models.ipynb #83d93265
-def check_normalize(normalize, dls, n_in:int):
+def _check_normalize(normalize, dls, n_in:int):
     "`normalize` as None, False or `(mean, std)` tuples, checked against the images' channels and `dls`'s own `Normalize`."
     if normalize is None or normalize is False: return normalize
     try: mean, std = (np.asarray(s, dtype=float).reshape(-1) for s in normalize)
@@ -242,18 +240,18 @@ def check_normalize(normalize, dls, n_in:int):
     return tuple(mean.tolist()), tuple(std.tolist())
 
 # %% ../nbs/01_models.ipynb #122d50b2
-def add_normalization(dls, stats, n_in:int, pretrained:bool):
+def _add_normalization(dls, stats, n_in:int, pretrained:bool):
     "Add `Normalize` with `stats` to `dls` (fastai's rule: not twice, not for other channel counts); warn when none is known."
     if isinstance(stats, tuple) and not hasattr(dls, 'after_batch'):      # plain PyTorch loaders: only the user can normalise
         if len(stats[0]) == n_in: warnings.warn(f"`body`'s weights expect inputs normalised with mean {list(stats[0])} and std "
                                                 f"{list(stats[1])}, and plain PyTorch loaders cannot take fastai's Normalize: "
                                                 "normalise in the dataset's transforms (torchvision.transforms.Normalize)",
-                                                stacklevel=user_stacklevel())
+                                                stacklevel=_user_stacklevel())
     elif isinstance(stats, tuple): _add_norm(dls, dict(stats=stats), True, n_in)
-    elif stats == UNKNOWN_STATS and pretrained and hasattr(dls, 'after_batch') and _dls_normalize(dls) is None:
+    elif stats == _UNKNOWN_STATS and pretrained and hasattr(dls, 'after_batch') and _dls_normalize(dls) is None:
         warnings.warn("`body` is a pretrained module whose input statistics ftkit cannot know, and `dls` does not normalise its "
                       "batches: pass normalize=imagenet_stats for torchvision's ImageNet weights, normalize=(mean, std) for "
-                      "others, or normalize=False if the body takes the images as they come", stacklevel=user_stacklevel())
+                      "others, or normalize=False if the body takes the images as they come", stacklevel=_user_stacklevel())
 
 # %% ../nbs/01_models.ipynb #a2549e97
 def transfer_learner(dls,                 # the target task's `DataLoaders`
@@ -261,72 +259,72 @@ def transfer_learner(dls,                 # the target task's `DataLoaders`
                      n_out:int=None,       # number of classes (default: from `dls`)
                      bn:str='frozen',      # BatchNorm: 'frozen' (eval while frozen: timm), 'train' (fastai), 'eval' (always: Keras)
                      pretrained:bool=True, # the body carries pretrained weights (builders: load them): start frozen
-                     splitter:Callable=None, # function model -> list of parameter groups (default: `body_head_splitter`)
+                     splitter:Callable=None, # function model -> list of parameter groups (default: `_body_head_splitter`)
                      cut:int|Callable=None, # where the body ends, as in fastai's `create_body`: an index or a function
                      arch:Callable=None,   # with a checkpoint path: the architecture it was saved from (default: sample body)
                      normalize:tuple|bool=None, # None: the body's own input statistics when known; (mean, std); False: none
                      **kwargs,             # passed on to fastai's `Learner` (e.g. `metrics`, `loss_func`, `wd`)
                     )->Learner:
     "A fastai `Learner` with a new head on `body`, at least three layer groups, frozen when `pretrained`."
-    if bn not in BN_POLICIES: raise ValueError(f"`bn` must be one of {BN_POLICIES}, got {bn!r}")
-    check_flag('pretrained', pretrained, ' (the body carries pretrained weights)')
+    if bn not in _BN_POLICIES: raise ValueError(f"`bn` must be one of {_BN_POLICIES}, got {bn!r}")
+    _check_flag('pretrained', pretrained, ' (the body carries pretrained weights)')
     if splitter is not None and not callable(splitter):
         raise ValueError(f"`splitter` must be a function model -> list of parameter groups, or None, got {splitter!r}")
-    check_callbacks(kwargs.get('cbs'))
-    n_out = check_classes(dls, n_out)
+    _check_callbacks(kwargs.get('cbs'))
+    n_out = _check_classes(dls, n_out)
     body, stats = make_body(body, cut, pretrained, arch)
     if not _has_params(body): raise ValueError("`body` has no parameters: nothing to fine-tune (check `cut`)")
-    if splitter is None and len(body_blocks(body)) < 2:
+    if splitter is None and len(_body_blocks(body)) < 2:
         raise ValueError("`body` needs at least two blocks with parameters to split into early and late layer groups; "
                          "wrap its layers in an nn.Sequential of blocks or pass `splitter=`")
     n_in = _data_channels(dls)
-    normalize = check_normalize(normalize, dls, n_in)
+    normalize = _check_normalize(normalize, dls, n_in)
     first, _, _ = _get_first_layer(body)
     # the output width does not depend on the input channels: measure it on what the first layer takes today
-    n_features = num_features_model(body) if isinstance(body, nn.Sequential) else body_channels(body, getattr(first, 'in_channels', n_in))
+    n_features = num_features_model(body) if isinstance(body, nn.Sequential) else _body_channels(body, getattr(first, 'in_channels', n_in))
     head = create_head(n_features, n_out)
     apply_init(head, nn.init.kaiming_normal_)
-    groups = L((splitter or body_head_splitter)(nn.Sequential(body, head)))
+    groups = L((splitter or _body_head_splitter)(nn.Sequential(body, head)))
     if pretrained and not (len(groups) >= 2 and isinstance(groups[0], (list, L))):
         raise ValueError("`splitter` returned a single layer group, so the pretrained body cannot be frozen apart from "
                          "the head; return the body's and the head's parameters as separate groups")
     _match_channels(body, n_in, pretrained)          # every check passed: only now change the user's body and loaders
     wanted = (stats if pretrained else None) if normalize is None else normalize   # random weights expect nothing
-    add_normalization(dls, wanted or None, n_in, pretrained)
+    _add_normalization(dls, wanted or None, n_in, pretrained)
     freezer = dict(frozen=[FreezeBatchNorm()], eval=[RunningStatsBatchNorm(body)]).get(bn, [])
     cbs = [*L(kwargs.pop('cbs', None)), *freezer]   # one callback or a list, as `Learner`
-    learn = Learner(dls, nn.Sequential(body, head), splitter=splitter or body_head_splitter,
+    learn = Learner(dls, nn.Sequential(body, head), splitter=splitter or _body_head_splitter,
                     train_bn=(bn == 'train'), cbs=cbs, **kwargs)
     learn.create_opt()                      # the layer groups exist (and can be inspected) before any training
     if pretrained: learn.freeze()           # no gradient exists yet, so fastai's freeze is exact here
     return learn
 
 # %% ../nbs/01_models.ipynb #4e18afb7
-def check_callbacks(cbs):
+def _check_callbacks(cbs):
     "Raise a ValueError naming `cbs` unless it is None, a fastai `Callback` (an instance) or a list of them."
     bad = [cb for cb in L(cbs) if not isinstance(cb, Callback)] if not isinstance(cbs, (str, bytes)) else [cbs]
     if bad: raise ValueError(f"`cbs` must be a fastai Callback (an instance, e.g. GradientClip()) or a list of them; got {bad[0]!r}")
 
 # %% ../nbs/01_models.ipynb #948f9b4b
-def check_classes(dls, n_out)->int:
+def _check_classes(dls, n_out)->int:
     "The number of outputs: `n_out`, or the classes of `dls`; refused when it disagrees with the data or the training labels are one class."
     classes = get_c(dls)
     vocab = getattr(dls, 'vocab', None)
-    if n_out is not None and not whole_number(n_out): raise ValueError(f"`n_out` must be a positive whole number of outputs, got {n_out!r}")
+    if n_out is not None and not _whole_number(n_out): raise ValueError(f"`n_out` must be a positive whole number of outputs, got {n_out!r}")
     if n_out is not None and vocab is not None and classes is not None and n_out != classes:
         raise ValueError(f"`n_out`={n_out} but the data has {classes} classes {list(vocab)[:10]}: the head needs one output per "
                          "class; leave `n_out` None to read it from `dls`")
     n_out = n_out if n_out is not None else classes
-    if not whole_number(n_out):
+    if not _whole_number(n_out):
         raise ValueError(f"`n_out` must be a positive number of classes; could not read it from `dls` (got {n_out!r})")
-    labels = training_labels(dls)
+    labels = _training_labels(dls)
     if vocab is not None and labels is not None and len(set(labels)) < 2:
         raise ValueError(f"The training set holds one class only ({len(labels)} items of class {vocab[labels[0]] if labels else '-'}): "
                          "a classifier needs at least two; add items of the other classes to `dls.train`")
     return int(n_out)
 
 # %% ../nbs/01_models.ipynb #cba459c5
-def training_labels(dls)->list:
+def _training_labels(dls)->list:
     "The class index of every training item, where fastai's `Datasets` can tell it cheaply (else None)."
     labels = getattr(getattr(dls, 'train_ds', None), 'tls', [None])[-1]      # the labels' own pipeline: no image is read
     try: return None if labels is None else [int(y) for y in labels]
@@ -389,20 +387,20 @@ def sample_backbone(pretrained:bool=True # load the weights pretrained on the so
                    )->nn.Sequential:
     "The small CNN body of ftkit's offline task, pretrained on digits 0-4 (weights ship inside the package)."
     body = sample_body()
-    if check_flag('pretrained', pretrained, ' (load the shipped weights, or a random init)'): body.load_state_dict(torch.load(sample_backbone_path(), map_location='cpu', weights_only=True))
+    if _check_flag('pretrained', pretrained, ' (load the shipped weights, or a random init)'): body.load_state_dict(torch.load(sample_backbone_path(), map_location='cpu', weights_only=True))
     return body
 
 # %% ../nbs/01_models.ipynb #7ae0a874
 @torch.no_grad()
-def pooled_features(body:nn.Module, dl)->tuple:
+def _pooled_features(body:nn.Module, dl)->tuple:
     "Global-average-pooled `body` features and labels for every item of `dl`, in eval mode."
-    with modes_kept(body):
+    with _modes_kept(body):
         body.eval()
         feats, ys = zip(*[(body(xb).mean((2, 3)), yb) for xb, yb in dl])
     return torch.cat(feats).numpy(), torch.cat(ys).numpy()
 
 # %% ../nbs/01_models.ipynb #2597854d
-def train_and_score(recipe,               # function `learn -> None` that trains it
+def _train_and_score(recipe,               # function `learn -> None` that trains it
                     pretrained:bool=True, # start from the shipped pretrained body (else random init)
                     n_per_class:int=20,   # labelled target images per class
                     seed:int=0,           # seeds data, weights and batch order

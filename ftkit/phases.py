@@ -11,56 +11,56 @@ from contextlib import contextmanager, nullcontext
 
 import numpy as np
 from torch import nn
-from .basics import check_flag, check_progress, check_whole, positive_number
-from .curve import LRFindResult, NOISE_LIMIT
-from .features import ProbeHead, cache_problems, cached_body, linear_probe, split_model
-from .finder import lr_find, sweep_learner
-from .groups import (ONE_CYCLE_DEFAULTS, check_lr, check_one_cycle, freeze, group_lrs, layer_groups, lr_text, plain_lr,
-                          settings_dict, unfreeze)
+from .basics import _check_flag, _check_progress, _check_whole, _positive_number
+from .curve import LRFindResult, _NOISE_LIMIT
+from .features import ProbeHead, cache_problems, cached_body, linear_probe, _split_model
+from .finder import lr_find, _sweep_learner
+from .groups import (_ONE_CYCLE_DEFAULTS, _check_lr, _check_one_cycle, freeze, group_lrs, layer_groups, _lr_text, _plain_lr,
+                          _settings_dict, unfreeze)
 from .keep_best import KeepBest
-from .models import BATCHNORM_TYPES, RunningStatsBatchNorm
-from .report import PhaseResult, rate_range
+from .models import _BATCHNORM_TYPES, RunningStatsBatchNorm
+from .report import PhaseResult, _rate_range
 from .schedules import RecordHypers
-from .search import (SEARCH_RATES, check_search, check_search_kw, is_search, search_blockers,
+from .search import (_SEARCH_RATES, _check_search, _check_search_kw, _is_search, _search_blockers,
                           search_head_lr)
-from .sweep import check_finder_args, frozen_groups
-from .distributed import main_process, rank0_warn
+from .sweep import _check_finder_args, frozen_groups
+from .distributed import main_process, _rank0_warn
 from fastai.vision.all import Learner, no_random
 from fastai.learner import replacing_yield
 from fastcore.basics import noop, patch_to
 from fastcore.foundation import L
 
 # %% auto #0
-__all__ = ['finder_choice', 'chosen_rate', 'fit_head', 'body_rate_rule', 'fit_body', 'fit_probe']
+__all__ = ['fit_head', 'fit_body', 'fit_probe']
 
 # %% ../nbs/05c_phases.ipynb #e72f4abc
-FINDER_KNOBS = ['start_lr', 'end_lr', 'num_it', 'stop_div', 'beta', 'step_mode', 'seed']
+_FINDER_KNOBS = ['start_lr', 'end_lr', 'num_it', 'stop_div', 'beta', 'step_mode', 'seed']
 
-def finder_settings(learn, finder_kw:dict=None, progress:bool=True)->dict:
+def _finder_settings(learn, finder_kw:dict=None, progress:bool=True)->dict:
     "`lr_find`'s settings for a phase: `finder_kw` over its defaults, checked before anything runs."
-    finder_kw = settings_dict('finder_kw', finder_kw, 'dict(seed=0)')
-    unknown = sorted(set(finder_kw) - set(FINDER_KNOBS))
-    if unknown: raise ValueError(f"unknown `finder_kw` setting(s) {unknown}; the LR finder takes {FINDER_KNOBS}")
-    defaults = {n: p.default for n, p in inspect.signature(lr_find).parameters.items() if n in FINDER_KNOBS}
+    finder_kw = _settings_dict('finder_kw', finder_kw, 'dict(seed=0)')
+    unknown = sorted(set(finder_kw) - set(_FINDER_KNOBS))
+    if unknown: raise ValueError(f"unknown `finder_kw` setting(s) {unknown}; the LR finder takes {_FINDER_KNOBS}")
+    defaults = {n: p.default for n, p in inspect.signature(lr_find).parameters.items() if n in _FINDER_KNOBS}
     settings = {**defaults, **finder_kw, 'progress': progress}
-    check_finder_args(learn, *[settings[n] for n in FINDER_KNOBS])
+    _check_finder_args(learn, *[settings[n] for n in _FINDER_KNOBS])
     return settings
 
 # %% ../nbs/05c_phases.ipynb #c490ce65
-def check_body_rule(below_head:float=None, spread:float=None):
+def _check_body_rule(below_head:float=None, spread:float=None):
     "Raise a ValueError unless the given `below_head` and `spread` of phase 2's rule are numbers >= 1."
     for name, value in [('below_head', below_head), ('spread', spread)]:
-        if value is not None and (not positive_number(value) or value < 1):
+        if value is not None and (not _positive_number(value) or value < 1):
             raise ValueError(f"`{name}` must be a number >= 1, got {value!r}")
 
 # %% ../nbs/05c_phases.ipynb #e0dd19da
-def check_head(head:str):
+def _check_head(head:str):
     "Raise a ValueError naming `head` unless it is 'train' (one-cycle on the frozen body) or 'probe' (a linear probe: LP-FT)."
     if head not in ('train', 'probe'):
         raise ValueError(f"`head` must be 'train' (train the head with one-cycle) or 'probe' (fit a linear probe, LP-FT), got {head!r}")
 
 # %% ../nbs/05c_phases.ipynb #f5421ece
-def head_untrained(learn)->bool:
+def _head_untrained(learn)->bool:
     "Is `learn` as `transfer_learner` built it: body frozen, and a head no optimizer has stepped that is not a fitted probe?"
     model, opt = learn.model, learn.opt
     if opt is None or not getattr(opt, 'frozen_idx', 0) or not (isinstance(model, nn.Sequential) and len(model) == 2): return False
@@ -69,7 +69,7 @@ def head_untrained(learn)->bool:
 
 # %% ../nbs/05c_phases.ipynb #3a2b3e19
 @contextmanager
-def argument_names(**names):
+def _argument_names(**names):
     "Re-raise a ValueError from inside with the caller's argument names (`lr=` -> `head_lr=`): the message names what was passed."
     try: yield
     except ValueError as e:
@@ -78,7 +78,7 @@ def argument_names(**names):
         raise ValueError(text) from None
 
 # %% ../nbs/05c_phases.ipynb #12d84ffc
-class EpochLines:
+class _EpochLines:
     "fastai's `logger` for a pipe or a CI log: one plain line per epoch, `phase epoch i/n: name value ...`."
     def __init__(self, learn, phase:str, epochs:int): self.learn, self.phase, self.epochs = learn, phase, epochs
     def __call__(self, log):
@@ -88,15 +88,15 @@ class EpochLines:
         print(f"{self.phase} epoch {log[0] + 1}/{self.epochs}: {values}", flush=True)
 
 # %% ../nbs/05c_phases.ipynb #c0dca717
-def check_phase(learn, epochs, lr, fit_kw:dict):
+def _check_phase(learn, epochs, lr, fit_kw:dict):
     "Check a phase's arguments: `learn` has a body and a head to tell apart, `epochs`, `lr` and the one-cycle settings."
-    check_whole('epochs', epochs, what=' of epochs')
+    _check_whole('epochs', epochs, what=' of epochs')
     n = len(layer_groups(learn, at_least=2))
-    if lr is not None: check_lr(lr, n)
-    check_one_cycle(fit_kw)
+    if lr is not None: _check_lr(lr, n)
+    _check_one_cycle(fit_kw)
 
 # %% ../nbs/05c_phases.ipynb #188d6429
-def phase_history(learn, raw_losses)->dict:
+def _phase_history(learn, raw_losses)->dict:
     "The smoothed training loss per batch and the losses and metrics per epoch of `learn`'s last fit (this process's batches)."
     names = [str(n) for n in learn.recorder.metric_names[1:-1]]          # drop 'epoch' and 'time'
     epochs = {name: [float(row[i]) for row in learn.recorder.values] for i, name in enumerate(names)}
@@ -105,7 +105,7 @@ def phase_history(learn, raw_losses)->dict:
                 epochs=epochs)     # batches this process trained: a distributed run's shard, not `len(learn.dls.train)`
 
 # %% ../nbs/05c_phases.ipynb #038a2bb1
-def phase_header(name:str, epochs:int, rates:list, trainable:list, rule:str)->str:
+def _phase_header(name:str, epochs:int, rates:list, trainable:list, rule:str)->str:
     "The line printed above a phase's progress table: which phase, how long, the rate of each group that trains, and why."
     trained = [r for r, t in zip(rates, trainable) if t] or rates
     rate = f'{trained[0]:.1e}' if np.isclose(min(trained), max(trained), rtol=1e-6) else f'{min(trained):.1e}..{max(trained):.1e}'
@@ -119,52 +119,52 @@ def _settings_text(fit_kw:dict)->dict:
     return {k: [type(cb).__name__ for cb in L(v)] if k == 'cbs' else plain(v) for k, v in fit_kw.items()}
 
 # %% ../nbs/05c_phases.ipynb #52235dca
-def run_phase(learn, name:str, epochs:int, lr, rule:str, finder, fit_kw:dict, progress:bool, started:float,
+def _run_phase(learn, name:str, epochs:int, lr, rule:str, finder, fit_kw:dict, progress:bool, started:float,
               candidates:dict=None, keep_best:bool=False, start:dict=None)->PhaseResult:
     "Train `learn` with `fit_one_cycle(epochs, lr, **fit_kw)` (keeping the best epoch, or `start`) and record it as a `PhaseResult`."
-    recorder, settings, lr = RecordHypers(), _settings_text(fit_kw), plain_lr(lr)
+    recorder, settings, lr = RecordHypers(), _settings_text(fit_kw), _plain_lr(lr)
     fit_kw = dict(fit_kw)
     keeper = KeepBest(start) if keep_best else None
     cbs = [recorder, *L(fit_kw.pop('cbs', None)), *L(keeper)]
     trainable = [not frozen for frozen in frozen_groups(learn.opt)]     # BatchNorm aside, does the group train?
-    before = start if start is not None else validation_metrics(learn)   # what a blown-up phase is measured against
-    if progress and main_process(): print(phase_header(name, epochs, group_lrs(learn, lr), trainable, rule), flush=True)
-    logger = nullcontext() if progress is True else contextmanager(replacing_yield)(learn, 'logger', EpochLines(learn, name, epochs) if progress else noop)
+    before = start if start is not None else _validation_metrics(learn)   # what a blown-up phase is measured against
+    if progress and main_process(): print(_phase_header(name, epochs, group_lrs(learn, lr), trainable, rule), flush=True)
+    logger = nullcontext() if progress is True else contextmanager(replacing_yield)(learn, 'logger', _EpochLines(learn, name, epochs) if progress else noop)
     with (nullcontext() if progress is True else learn.no_bar()), logger:
         learn.fit_one_cycle(epochs, lr, cbs=cbs, **fit_kw)
-    history = phase_history(learn, recorder.losses)
+    history = _phase_history(learn, recorder.losses)
     if start is not None: history['start'] = dict(start)
     history['start_loss'] = before['valid_loss']
     settings['keep_best'] = keep_best
-    phase = PhaseResult(name, epochs, lr_text(lr), group_lrs(learn, lr), trainable, rule, settings, history, recorder.rates,
+    phase = PhaseResult(name, epochs, _lr_text(lr), group_lrs(learn, lr), trainable, rule, settings, history, recorder.rates,
                         round(time.perf_counter() - started, 3), finder, candidates or {},
                         kept_epoch=None if keeper is None else keeper.best_epoch)
-    warn_if_blown_up(phase, before['valid_loss'])
+    _warn_if_blown_up(phase, before['valid_loss'])
     return phase
 
 # %% ../nbs/05c_phases.ipynb #e0664677
-def validation_metrics(learn)->dict:
+def _validation_metrics(learn)->dict:
     "`{'valid_loss': ..., metric name: ...}` of the learner as it is, the random state kept."
     with no_random(), learn.no_bar(), learn.no_logging(): values = learn.validate()
     return dict(zip(['valid_loss'] + [getattr(m, 'name', str(m)) for m in learn.metrics], map(float, values)))
 
 # %% ../nbs/05c_phases.ipynb #3e42bbb2
-BLOWN_UP = 3.    # a phase whose last validation loss ends above this many times its starting one warns
+_BLOWN_UP = 3.    # a phase whose last validation loss ends above this many times its starting one warns
 
-def warn_if_blown_up(phase:PhaseResult, start_loss:float):
-    "Warn (rank 0) when `phase`'s last validation loss is above `BLOWN_UP` x `start_loss`, saying which weights the learner holds."
+def _warn_if_blown_up(phase:PhaseResult, start_loss:float):
+    "Warn (rank 0) when `phase`'s last validation loss is above `_BLOWN_UP` x `start_loss`, saying which weights the learner holds."
     losses = phase.history['epochs'].get('valid_loss') or []
     if not losses or not np.isfinite(start_loss) or start_loss <= 0: return
     end = losses[-1]
-    if np.isfinite(end) and end <= BLOWN_UP * start_loss: return
+    if np.isfinite(end) and end <= _BLOWN_UP * start_loss: return
     held = ('the weights it started from' if phase.kept_epoch == 0 else f'epoch {phase.kept_epoch} (validation loss '
             f'{losses[phase.kept_epoch - 1]:.3g}, the best)' if phase.kept_epoch else "the last epoch's weights")
-    rank0_warn(f"The {phase.name} phase blew up: its validation loss ended at {end:.3g}, {end / start_loss:.1f}x the {start_loss:.3g} "
-               f"it started from, at lr {rate_range(phase)} ({phase.rule}). The learner holds {held}. "
+    _rank0_warn(f"The {phase.name} phase blew up: its validation loss ended at {end:.3g}, {end / start_loss:.1f}x the {start_loss:.3g} "
+               f"it started from, at lr {_rate_range(phase)} ({phase.rule}). The learner holds {held}. "
                "Train this phase again at a 3-10x lower rate (pass `lr=`), or use head='probe' for phase 1")
 
 # %% ../nbs/05c_phases.ipynb #149e8081
-def finder_choice(found:LRFindResult,            # the LR range test's result
+def _finder_choice(found:LRFindResult,            # the LR range test's result
                   finder:str='the LR finder',    # what to call it in the rule's text
                  )->tuple:                       # (rate, the rule that chose it, in words)
     "The finder's recommendation, or its `valley` suggestion (with a warning) when the curve could not be trusted; and which it was."
@@ -172,53 +172,53 @@ def finder_choice(found:LRFindResult,            # the LR range test's result
         body = ', body frozen' if any(found.settings.get('frozen_groups') or []) else ''
         return found.recommended, f"{finder}'s recommendation (fastai's `{found.recommended_rule}` rule{body})"
     if 'valley' not in found.suggestions: raise RuntimeError('The LR finder found no usable rate: ' + ' '.join(found.diagnostics))
-    rank0_warn('No trustworthy recommendation (' + ' '.join(found.diagnostics) + "); using fastai's valley suggestion")
+    _rank0_warn('No trustworthy recommendation (' + ' '.join(found.diagnostics) + "); using fastai's valley suggestion")
     return found.suggestions['valley'], f"fastai's `valley` suggestion ({finder}'s curve gave no trustworthy recommendation)"
 
 # %% ../nbs/05c_phases.ipynb #4f4506b3
-def chosen_rate(found:LRFindResult)->float:
-    "The rate `finder_choice` picks."
-    return finder_choice(found)[0]
+def _chosen_rate(found:LRFindResult)->float:
+    "The rate `_finder_choice` picks."
+    return _finder_choice(found)[0]
 
 # %% ../nbs/05c_phases.ipynb #336e64cc
-def use_cache(learn, cache)->bool:
+def _use_cache(learn, cache)->bool:
     "Resolve `fit_head`'s `cache` (False, True or 'auto') for `learn`: refuse True, or warn on 'auto', when it is not valid."
     if cache not in (False, True, 'auto'): raise ValueError(f"`cache` must be False, True or 'auto', got {cache!r}")
     if not cache: return False
     problems = cache_problems(learn)
     if not problems: return True
     if cache == 'auto':
-        rank0_warn("Training the head without the feature cache: " + '; '.join(problems))
+        _rank0_warn("Training the head without the feature cache: " + '; '.join(problems))
         return False
     raise ValueError("`cache=True` is not possible, the frozen body's features can change between epochs: " + '; '.join(problems)
                      + ". Pass cache='auto' to fall back to normal training")
 
 # %% ../nbs/05c_phases.ipynb #3e704596
-def head_plan(learn, epochs, lr, fit_kw:dict, finder_kw:dict=None, cache=False, search_kw:dict=None, progress=True,
+def _head_plan(learn, epochs, lr, fit_kw:dict, finder_kw:dict=None, cache=False, search_kw:dict=None, progress=True,
               keep_best:bool=True)->dict:
-    "Every check of `fit_head`'s arguments, before anything changes; the settings `train_head` trusts."
-    searching = is_search(lr)
+    "Every check of `fit_head`'s arguments, before anything changes; the settings `_train_head` trusts."
+    searching = _is_search(lr)
     if isinstance(lr, str) and not searching:
         raise ValueError(f"`lr` must be a number, a list, a slice, None (the LR finder) or 'search' (the rate search), got {lr!r}")
-    check_phase(learn, epochs, None if searching else lr, fit_kw)
-    check_progress(progress); check_flag('keep_best', keep_best, ' (end with the best epoch)')
-    search_kw = check_search_kw(search_kw)
+    _check_phase(learn, epochs, None if searching else lr, fit_kw)
+    _check_progress(progress); _check_flag('keep_best', keep_best, ' (end with the best epoch)')
+    search_kw = _check_search_kw(search_kw)
     if search_kw and not searching:
-        raise ValueError(f"`search_kw` {search_kw} is for the rate search, which runs only with lr='search' (got lr={lr_text(lr)}): "
+        raise ValueError(f"`search_kw` {search_kw} is for the rate search, which runs only with lr='search' (got lr={_lr_text(lr)}): "
                          "pass lr='search' or drop `search_kw`")
-    problems = search_blockers(learn) if searching else []
+    problems = _search_blockers(learn) if searching else []
     if problems:
-        rank0_warn("lr='search' trains heads on the frozen body's features, computed once, which it cannot do here: "
+        _rank0_warn("lr='search' trains heads on the frozen body's features, computed once, which it cannot do here: "
                    + '; '.join(problems) + ". Using the LR finder's recommendation instead")
         searching, lr = False, None
-    finder = None if lr is not None else finder_settings(learn, finder_kw, progress)
-    if searching: check_search(learn, epochs, search_kw.get('rates', SEARCH_RATES), search_kw.get('n_folds', 3), search_kw.get('seed'))
+    finder = None if lr is not None else _finder_settings(learn, finder_kw, progress)
+    if searching: _check_search(learn, epochs, search_kw.get('rates', _SEARCH_RATES), search_kw.get('n_folds', 3), search_kw.get('seed'))
     return dict(epochs=epochs, lr=lr, searching=searching, search_kw=search_kw, fit_kw=fit_kw, finder=finder,
-                cached=use_cache(learn, cache), progress=progress, keep_best=keep_best)
+                cached=_use_cache(learn, cache), progress=progress, keep_best=keep_best)
 
 # %% ../nbs/05c_phases.ipynb #ad186ca4
-def train_head(learn, plan:dict, started:float)->PhaseResult:
-    "Phase 1 on checked settings (`head_plan`): freeze the body, choose the rate, train the head."
+def _train_head(learn, plan:dict, started:float)->PhaseResult:
+    "Phase 1 on checked settings (`_head_plan`): freeze the body, choose the rate, train the head."
     epochs, lr, fit_kw, progress = plan['epochs'], plan['lr'], plan['fit_kw'], plan['progress']
     freeze(learn)
     found = searched = None
@@ -228,13 +228,13 @@ def train_head(learn, plan:dict, started:float)->PhaseResult:
                                    f"{searched.n_folds} folds of the training set"
                                    + ''.join(f"; approximate, as the search's features are computed once: {a}" for a in searched.approximations)
                                    + (f"; {searched.edge_note}" if searched.edge_note else ''))
-        if searched.edge_note: rank0_warn(f"The head's rate search: {searched.edge_note}")
+        if searched.edge_note: _rank0_warn(f"The head's rate search: {searched.edge_note}")
     with (cached_body(learn) if plan['cached'] else nullcontext()):
         if lr is None:
-            found = sweep_learner(learn, **plan['finder'])
-            lr, rule = finder_choice(found)
+            found = _sweep_learner(learn, **plan['finder'])
+            lr, rule = _finder_choice(found)
         elif not plan['searching']: rule = 'given'
-        phase = run_phase(learn, 'head', epochs, lr, rule, found, fit_kw, progress, started, keep_best=plan['keep_best'])
+        phase = _run_phase(learn, 'head', epochs, lr, rule, found, fit_kw, progress, started, keep_best=plan['keep_best'])
     phase.fit_settings['cache'], phase.search = plan['cached'], searched
     learn.ftkit_head_lr = float(phase.rates[-1])      # what `fit_body` reads for its rule when called on its own
     return phase
@@ -243,8 +243,8 @@ def train_head(learn, plan:dict, started:float)->PhaseResult:
 def fit_head(learn,                # a fastai `Learner` with a body and a head in separate layer groups
              epochs:int,           # one-cycle epochs on the head
              lr:float|list|slice|str=None, # a rate; None: the LR finder's recommendation; 'search': `search_head_lr`'s pick
-             div:float=ONE_CYCLE_DEFAULTS['div'],             # one-cycle starts at lr/div (fastai's 25; `fine_tune` too)
-             pct_start:float=ONE_CYCLE_DEFAULTS['pct_start'], # warm-up share (fastai's 0.25; `fine_tune` uses 0.99)
+             div:float=_ONE_CYCLE_DEFAULTS['div'],             # one-cycle starts at lr/div (fastai's 25; `fine_tune` too)
+             pct_start:float=_ONE_CYCLE_DEFAULTS['pct_start'], # warm-up share (fastai's 0.25; `fine_tune` uses 0.99)
              finder_kw:dict=None,  # settings for `lr_find` (start_lr, end_lr, num_it, stop_div, beta, step_mode, seed)
              cache=False,          # True: train on the frozen body's features computed once (`06_features`); 'auto': if valid
              search_kw:dict=None,  # settings for `lr='search'`: rates, n_folds, seed
@@ -254,11 +254,11 @@ def fit_head(learn,                # a fastai `Learner` with a body and a head i
             )->PhaseResult:
     "Phase 1: freeze the body, choose the rate (LR finder, or a search on held-out training items), train the head with one-cycle."
     started = time.perf_counter()
-    plan = head_plan(learn, epochs, lr, dict(div=div, pct_start=pct_start, **kwargs), finder_kw, cache, search_kw, progress, keep_best)
-    return train_head(learn, plan, started)
+    plan = _head_plan(learn, epochs, lr, dict(div=div, pct_start=pct_start, **kwargs), finder_kw, cache, search_kw, progress, keep_best)
+    return _train_head(learn, plan, started)
 
 # %% ../nbs/05c_phases.ipynb #f8163a70
-def body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
+def _body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
                    found:LRFindResult,       # the LR finder run on the unfrozen learner
                    below_head:float=3.,      # hi = head_lr / below_head
                   )->tuple:                  # (hi, rule text, candidates)
@@ -266,60 +266,60 @@ def body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
     finder_rate = found.suggestions.get('valley')        # after a fitted head (or probe): measured above, not `recommended`
     if head_lr is None:
         if finder_rate is None: raise RuntimeError('The second LR finder found no usable rate: ' + ' '.join(found.diagnostics))
-        if found.recommended is None: rank0_warn("The second LR finder's curve is not trustworthy (" + ' '.join(found.diagnostics) + "); using its valley anyway")
+        if found.recommended is None: _rank0_warn("The second LR finder's curve is not trustworthy (" + ' '.join(found.diagnostics) + "); using its valley anyway")
         return (finder_rate, "the second LR finder's `valley` suggestion (fastai's rule); phase 1's rate unknown",
                 {"the second LR finder's valley": finder_rate})
     candidates = {} if finder_rate is None else {"the second LR finder's valley": finder_rate}
     candidates.update({'phase 1 rate / 10 (blog advice)': head_lr / 10, f'phase 1 rate / {below_head:g}': head_lr / below_head})
     if 'minimum' not in found.suggestions:        # e.g. a tiny training set that phase 1 already fits: the curve is noise
-        rank0_warn(f"The second LR finder's curve could not be read ({' '.join(found.diagnostics)}); using phase 1's "
+        _rank0_warn(f"The second LR finder's curve could not be read ({' '.join(found.diagnostics)}); using phase 1's "
                       f"rate / {below_head:g} without its cap")
         return head_lr / below_head, f"phase 1's rate / {below_head:g} (the second finder's curve could not be read)", candidates
     lowest_loss = candidates["the second finder's lowest loss"] = 10 * found.suggestions['minimum']
-    if found.facts['noise_to_descent'] > NOISE_LIMIT:  # its lowest point is where a few easy batches fell, not a minimum
+    if found.facts['noise_to_descent'] > _NOISE_LIMIT:  # its lowest point is where a few easy batches fell, not a minimum
         return head_lr / below_head, f"phase 1's rate / {below_head:g} (the second finder's curve is too noisy to cap it)", candidates
     if head_lr / below_head <= lowest_loss: return head_lr / below_head, f"phase 1's rate / {below_head:g}", candidates
     return lowest_loss, f"phase 1's rate / {below_head:g}, capped at the second finder's lowest loss", candidates
 
 # %% ../nbs/05c_phases.ipynb #486fb0e8
-def body_plan(learn, epochs, lr, fit_kw:dict, head_lr:float=None, below_head:float=3., spread:float=10., finder_kw:dict=None,
+def _body_plan(learn, epochs, lr, fit_kw:dict, head_lr:float=None, below_head:float=3., spread:float=10., finder_kw:dict=None,
               progress=True, keep_best:bool=True)->dict:
-    "Every check of `fit_body`'s arguments, before anything changes; the settings `train_body` trusts."
-    check_phase(learn, epochs, lr, fit_kw)
-    check_body_rule(below_head, spread); check_progress(progress); check_flag('keep_best', keep_best, ' (end with the best weights)')
-    if head_lr is not None and not positive_number(head_lr): raise ValueError(f"`head_lr` must be a positive number, got {head_lr!r}")
+    "Every check of `fit_body`'s arguments, before anything changes; the settings `_train_body` trusts."
+    _check_phase(learn, epochs, lr, fit_kw)
+    _check_body_rule(below_head, spread); _check_progress(progress); _check_flag('keep_best', keep_best, ' (end with the best weights)')
+    if head_lr is not None and not _positive_number(head_lr): raise ValueError(f"`head_lr` must be a positive number, got {head_lr!r}")
     return dict(epochs=epochs, lr=lr, fit_kw=fit_kw, head_lr=head_lr, below_head=below_head, spread=spread, progress=progress,
-                finder=None if lr is not None else finder_settings(learn, finder_kw, progress), keep_best=keep_best)
+                finder=None if lr is not None else _finder_settings(learn, finder_kw, progress), keep_best=keep_best)
 
 # %% ../nbs/05c_phases.ipynb #b5b88459
-def train_body(learn, plan:dict, started:float)->PhaseResult:
-    "Phase 2 on checked settings (`body_plan`): unfreeze, choose `slice(lo, hi)` (the second LR finder and the rule), train."
+def _train_body(learn, plan:dict, started:float)->PhaseResult:
+    "Phase 2 on checked settings (`_body_plan`): unfreeze, choose `slice(lo, hi)` (the second LR finder and the rule), train."
     lr, spread, head_lr = plan['lr'], plan['spread'], plan['head_lr']
-    if head_untrained(learn):
-        rank0_warn("The head has never been trained and the body is still frozen: phase 2 will train a random head and the "
+    if _head_untrained(learn):
+        _rank0_warn("The head has never been trained and the body is still frozen: phase 2 will train a random head and the "
                    "pretrained body together, and the head's large early gradients can damage the body. Run "
                    "`fit_head(learn, epochs)` first (or `two_phase`), or unfreeze on purpose before calling `fit_body`")
     if head_lr is None: head_lr = getattr(learn, 'ftkit_head_lr', None)      # set by `fit_head`, cleared by `fit_probe`
-    start = validation_metrics(learn) if plan['keep_best'] else None         # the weights phase 2 must beat
+    start = _validation_metrics(learn) if plan['keep_best'] else None         # the weights phase 2 must beat
     unfreeze(learn)
     found, candidates = None, {}
     if lr is None:
-        found = sweep_learner(learn, given=np.array(group_lrs(learn, slice(1 / spread, 1))), **plan['finder'])
-        hi, rule, candidates = body_rate_rule(head_lr, found, plan['below_head'])
+        found = _sweep_learner(learn, given=np.array(group_lrs(learn, slice(1 / spread, 1))), **plan['finder'])
+        hi, rule, candidates = _body_rate_rule(head_lr, found, plan['below_head'])
         lr, rule = slice(hi / spread, hi), rule + f"; lo = hi / {spread:g}"
     else: rule = 'given'
-    return run_phase(learn, 'body', plan['epochs'], lr, rule, found, plan['fit_kw'], plan['progress'], started, candidates,
+    return _run_phase(learn, 'body', plan['epochs'], lr, rule, found, plan['fit_kw'], plan['progress'], started, candidates,
                      plan['keep_best'], start)
 
 # %% ../nbs/05c_phases.ipynb #df041f6b
 def fit_body(learn,                  # a fastai `Learner` with a body and a head in separate layer groups
              epochs:int,             # one-cycle epochs on the whole network
-             lr:float|list|slice=None, # number, list or slice; None: `slice(hi/spread, hi)` by `body_rate_rule`
+             lr:float|list|slice=None, # number, list or slice; None: `slice(hi/spread, hi)` by `_body_rate_rule`
              head_lr:float=None,     # phase 1's rate, for the rule (default: the head's rate of the last `fit_head`)
              below_head:float=3.,    # hi = head_lr / below_head (the blog advice is 10; measured above)
              spread:float=10.,       # lo = hi / spread: the early body's rate against the head's
-             div:float=ONE_CYCLE_DEFAULTS['div'],             # one-cycle starts at lr/div (fastai's 25)
-             pct_start:float=ONE_CYCLE_DEFAULTS['pct_start'], # share of the phase spent warming up (fastai's 0.25)
+             div:float=_ONE_CYCLE_DEFAULTS['div'],             # one-cycle starts at lr/div (fastai's 25)
+             pct_start:float=_ONE_CYCLE_DEFAULTS['pct_start'], # share of the phase spent warming up (fastai's 0.25)
              finder_kw:dict=None,    # settings for `lr_find` (start_lr, end_lr, num_it, stop_div, beta, step_mode, seed)
              progress=True,          # fastai's bars and table; 'lines': one plain line per LR sweep and epoch; False: quiet
              keep_best:bool=True,    # end with the best weights: an epoch's, or the phase's start if no epoch beat it
@@ -327,15 +327,15 @@ def fit_body(learn,                  # a fastai `Learner` with a body and a head
             )->PhaseResult:
     "Phase 2: unfreeze, run the LR finder again, train everything with discriminative rates `slice(lo, hi)`."
     started = time.perf_counter()
-    plan = body_plan(learn, epochs, lr, dict(div=div, pct_start=pct_start, **kwargs), head_lr, below_head, spread, finder_kw,
+    plan = _body_plan(learn, epochs, lr, dict(div=div, pct_start=pct_start, **kwargs), head_lr, below_head, spread, finder_kw,
                      progress, keep_best)
-    return train_body(learn, plan, started)
+    return _train_body(learn, plan, started)
 
 # %% ../nbs/05c_phases.ipynb #23f65ae2
-def keep_running_statistics(learn)->bool:
+def _keep_running_statistics(learn)->bool:
     "Make the body's BatchNorm layers normalise with their running statistics from now on (`bn='eval'`); did anything change?"
-    body = split_model(learn)[0]
-    if not any(isinstance(m, BATCHNORM_TYPES) for m in body.modules()): return False
+    body = _split_model(learn)[0]
+    if not any(isinstance(m, _BATCHNORM_TYPES) for m in body.modules()): return False
     if any(isinstance(cb, RunningStatsBatchNorm) and cb.body is body for cb in learn.cbs): return False
     learn.add_cb(RunningStatsBatchNorm(body))
     return True
@@ -350,7 +350,7 @@ def fit_probe(learn,                # a fastai `Learner` whose model is `nn.Sequ
     freeze(learn)
     probe = linear_probe(learn, to_head=True, seed=seed)
     learn.ftkit_head_lr = None                         # the probe was fitted, not trained at a rate
-    kept = keep_running_statistics(learn)
+    kept = _keep_running_statistics(learn)
     with learn.no_bar(), learn.no_logging(): values = learn.validate()
     names = ['valid_loss'] + [getattr(m, 'name', str(m)) for m in learn.metrics]
     rule = (f"logistic regression on the frozen body's {probe.n_features} features, C={probe.C:g}"
@@ -364,7 +364,7 @@ def fit_probe(learn,                # a fastai `Learner` whose model is `nn.Sequ
                        round(time.perf_counter() - started, 3))
 
 # %% ../nbs/05c_phases.ipynb #e4f6d442
-def add_learner_methods(*functions):
+def _add_learner_methods(*functions):
     "Make each function a `Learner` method of the same name; refuse to replace a method fastai has."
     for f in functions:
         existing = getattr(Learner, f.__name__, None)
@@ -372,4 +372,4 @@ def add_learner_methods(*functions):
             raise RuntimeError(f"fastai's Learner already has `{f.__name__}`: ftkit will not replace it")
         patch_to(Learner)(f)
 
-add_learner_methods(fit_head, fit_probe, fit_body)
+_add_learner_methods(fit_head, fit_probe, fit_body)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .basics import check_flag
-from .groups import check_one_cycle, settings_dict
-from .phases import (add_learner_methods, argument_names, body_plan, check_head, fit_probe, head_plan, train_body,
-                          train_head)
-from .report import FineTuneReport, writable_folder
-from .distributed import main_process, rank0_warn
+from .basics import _check_flag
+from .groups import _check_one_cycle, _settings_dict
+from .phases import (_add_learner_methods, _argument_names, _body_plan, _check_head, fit_probe, _head_plan, _train_body,
+                          _train_head)
+from .report import FineTuneReport, _writable_folder
+from .distributed import main_process, _rank0_warn
 
 # %% auto #0
 __all__ = ['two_phase']
@@ -24,7 +24,7 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
               head_epochs:int,       # phase 1: one-cycle epochs on the head, body frozen
               body_epochs:int,       # phase 2: one-cycle epochs on everything, discriminative rates
               head_lr:float|str=None, # phase 1's rate (default: the LR finder's recommendation; 'search': the rate search)
-              body_lr:float|list|slice=None, # phase 2's rate(s) (default: `slice(hi/10, hi)` by `body_rate_rule`)
+              body_lr:float|list|slice=None, # phase 2's rate(s) (default: `slice(hi/10, hi)` by `_body_rate_rule`)
               head_kw:dict=None,     # more arguments for `fit_head` (e.g. `pct_start`, `div`, `cache`, `search_kw`)
               body_kw:dict=None,     # more arguments for `fit_body` (e.g. `below_head`, `spread`, `pct_start`)
               finder_kw:dict=None,   # settings for both LR finders (e.g. `seed`, `num_it`)
@@ -35,35 +35,35 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
               **kwargs,              # `fit_one_cycle` settings for both phases: wd, moms, cbs, ...
              )->FineTuneReport:
     "Fine-tune in two phases: the head on the frozen body (`fit_head`, or `fit_probe`), then `fit_body`; return the report."
-    head_kw = {**kwargs, **settings_dict('head_kw', head_kw, 'dict(cache=True)')}
-    body_kw = {**kwargs, **settings_dict('body_kw', body_kw, 'dict(below_head=3)')}
+    head_kw = {**kwargs, **_settings_dict('head_kw', head_kw, 'dict(cache=True)')}
+    body_kw = {**kwargs, **_settings_dict('body_kw', body_kw, 'dict(below_head=3)')}
     rule_kw = {k: body_kw.pop(k) for k in ('below_head', 'spread') if k in body_kw}
     head_keep, body_keep = head_kw.pop('keep_best', keep_best), body_kw.pop('keep_best', keep_best)   # a phase's own wins
     cache, search_kw = head_kw.pop('cache', False), head_kw.pop('search_kw', None)
-    check_head(head); check_flag('keep_best', keep_best, ' (each phase ends with its best weights)')
+    _check_head(head); _check_flag('keep_best', keep_best, ' (each phase ends with its best weights)')
     if head == 'probe' and (head_epochs != 0 or head_lr is not None):
         raise ValueError(f"with head='probe', `head_epochs` must be 0 and `head_lr` None: the probe is fitted by scikit-learn, "
                          f"not trained at a rate (got head_epochs={head_epochs!r}, head_lr={head_lr!r})")
-    if head == 'probe': check_one_cycle(head_kw)                      # unused by the probe, but a typo is still refused
-    with argument_names(epochs='head_epochs', lr='head_lr'):           # both phases checked here, once, before either runs
-        first_plan = None if head == 'probe' else head_plan(learn, head_epochs, head_lr, head_kw, finder_kw, cache, search_kw,
+    if head == 'probe': _check_one_cycle(head_kw)                      # unused by the probe, but a typo is still refused
+    with _argument_names(epochs='head_epochs', lr='head_lr'):           # both phases checked here, once, before either runs
+        first_plan = None if head == 'probe' else _head_plan(learn, head_epochs, head_lr, head_kw, finder_kw, cache, search_kw,
                                                               progress, head_keep)
-    with argument_names(epochs='body_epochs', lr='body_lr'):
-        second_plan = body_plan(learn, body_epochs, body_lr, body_kw, finder_kw=finder_kw, progress=progress, keep_best=body_keep,
+    with _argument_names(epochs='body_epochs', lr='body_lr'):
+        second_plan = _body_plan(learn, body_epochs, body_lr, body_kw, finder_kw=finder_kw, progress=progress, keep_best=body_keep,
                                 **rule_kw)
-    if save_to is not None: save_to = writable_folder(save_to, 'save_to')
+    if save_to is not None: save_to = _writable_folder(save_to, 'save_to')
     started = time.perf_counter()
     first = (fit_probe(learn, seed=(finder_kw or {}).get('seed') or 0, progress=progress) if head == 'probe' else
-             train_head(learn, first_plan, started))
+             _train_head(learn, first_plan, started))
     second_plan['head_lr'] = first.rates[-1] if first.rates else None       # a probe has no rate for the rule to divide
-    body = train_body(learn, second_plan, time.perf_counter())
+    body = _train_body(learn, second_plan, time.perf_counter())
     report = FineTuneReport([first, body], dict(seconds=round(time.perf_counter() - started, 3),
                                                n_train=len(learn.dls.train_ds), n_valid=len(learn.dls.valid_ds)))
     if save_to is not None and main_process():      # one process writes; a failed save must not lose the training
         try: report.save(save_to)
         except Exception as e:                      # whatever went wrong, the trained model and the report stay the user's
-            rank0_warn(f"The report was not saved ({type(e).__name__}: {e}). The returned report holds it: call `report.save(folder)` again")
+            _rank0_warn(f"The report was not saved ({type(e).__name__}: {e}). The returned report holds it: call `report.save(folder)` again")
     return report
 
 # %% ../nbs/05d_recipe.ipynb #92cf90dc
-add_learner_methods(two_phase)
+_add_learner_methods(two_phase)

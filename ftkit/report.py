@@ -14,16 +14,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from .basics import check_format, json_text, read_json, whole_number, write_text_atomically
+from .basics import _check_format, _json_text, _read_json, _whole_number, _write_text_atomically
 from .curve import LRFindResult, plot_lr_finds
 from .figures import NotebookFigure, save_figure
-from .keep_best import lower_is_better
+from .keep_best import _lower_is_better
 from .search import HeadRateSearch
 from .sweep import smooth_losses
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['MOVING_AVERAGE_BETA', 'PhaseResult', 'FineTuneReport', 'plot_phase_losses', 'plot_phase_rates']
+__all__ = ['PhaseResult', 'FineTuneReport']
 
 # %% ../nbs/05b_report.ipynb #6e17e5b5
 @dataclass
@@ -71,7 +71,7 @@ class PhaseResult:
             raise ValueError(f"the {data['name']} phase's `history` must be a dict with its per-epoch `epochs`")
         recorded = min((len(v) for v in data['history']['epochs'].values() if isinstance(v, list)), default=0)
         kept = data.get('kept_epoch')
-        if kept is not None and not (whole_number(kept, 0) and kept <= recorded and (kept or 'start' in data['history'])):
+        if kept is not None and not (_whole_number(kept, 0) and kept <= recorded and (kept or 'start' in data['history'])):
             raise ValueError(f"the {data['name']} phase's `kept_epoch` must be None or an epoch from 0 (its start) to "
                              f"{recorded} (the epochs recorded), got {kept!r}")
         data = {k: v for k, v in data.items() if k in names}
@@ -81,64 +81,64 @@ class PhaseResult:
                    search=None if searched is None else HeadRateSearch.from_dict(searched))
 
 # %% ../nbs/05b_report.ipynb #ae9d13e9
-def rate_range(p)->str:
+def _rate_range(p)->str:
     "A phase's rates in a few characters: `3.0e-02`, `1.0e-03..1.0e-02` (lowest..highest group), or how the probe was fit."
     if not p.rates: return p.lr
     lo, hi = min(p.rates), max(p.rates)
     return f'{hi:.1e}' if np.isclose(lo, hi, rtol=1e-6) else f'{lo:.1e}..{hi:.1e}'
 
 # %% ../nbs/05b_report.ipynb #cd3c29ef
-def main_metric(p)->str:
+def _main_metric(p)->str:
     "The metric a phase is judged by: the first of the learner's metrics, else the validation loss."
     return next((k for k in p.history['epochs'] if k not in ('train_loss', 'valid_loss')), 'valid_loss')
 
 # %% ../nbs/05b_report.ipynb #d90986c7
-def kept_text(p)->str:
+def _kept_text(p)->str:
     "Whose weights the learner holds after phase `p`: `5/5` (epoch of epochs), `start`, or `last` (a phase without `keep_best`)."
     if not p.epochs: return '-'
     return 'last' if p.kept_epoch is None else 'start' if p.kept_epoch == 0 else f'{p.kept_epoch}/{p.epochs}'
 
 # %% ../nbs/05b_report.ipynb #253b3164
-FITS_TRAINING_SET = 0.01      # a training loss this low: the model already fits every training image
+_FITS_TRAINING_SET = 0.01      # a training loss this low: the model already fits every training image
 
-def retry_advice(p)->str:
+def _retry_advice(p)->str:
     "What to try after phase `p` did not help: a lower rate, or, when it had (almost) no training loss to learn from, more signal."
     train = p.history['epochs'].get('train_loss', [])
-    if train and max(train) < FITS_TRAINING_SET:
+    if train and max(train) < _FITS_TRAINING_SET:
         return (f"Its training loss was {max(train):.2g} at most: the model already fits every training image, so this phase had "
                 "almost nothing to learn from; more images, or augmentation (e.g. `batch_tfms=aug_transforms()`), give it a signal.")
     return "Try this phase again at a 3-10x lower rate or with fewer epochs."
 
 # %% ../nbs/05b_report.ipynb #7fb60be6
-def kept_notes(p)->list:
+def _kept_notes(p)->list:
     "What `keep_best` did, when the learner does not hold the last epoch's weights."
-    name = main_metric(p)
+    name = _main_metric(p)
     values = p.history['epochs'].get(name, [])
     if p.kept_epoch is None or p.kept_epoch == len(values) or not values: return []
     if p.kept_epoch == 0:
         return [f"{p.name}: no epoch beat the weights it started from ({name} {p.metrics[name]:.4g}; its epochs reached "
                 f"{', '.join(f'{v:.4g}' for v in values)}): the learner holds the weights from before this phase. "
-                + retry_advice(p)] + [f'{p.name} LR finder: {n}' for n in ([] if p.finder is None else p.finder.diagnostics)]
+                + _retry_advice(p)] + [f'{p.name} LR finder: {n}' for n in ([] if p.finder is None else p.finder.diagnostics)]
     return [f"{p.name}: the learner holds epoch {p.kept_epoch} of {len(values)}, the best by {name} ({values[p.kept_epoch - 1]:.4g}; "
             f"the last epoch reached {values[-1]:.4g})"]
 
 # %% ../nbs/05b_report.ipynb #37152d3a
-def phase_warnings(p, before=None)->list:
+def _phase_warnings(p, before=None)->list:
     "What a user should know after phase `p` (the phase `before` it, if any): which epoch it kept, whether it ended worse, what its curve said."
-    kept = kept_notes(p)
+    kept = _kept_notes(p)
     if getattr(p, 'kept_epoch', None) == 0: return kept
-    name = main_metric(p)
+    name = _main_metric(p)
     values = p.history['epochs'].get(name, [])
     start, where = ((before.metrics.get(name), f'the {before.name} phase ended at') if before is not None
                     else (values[0] if len(values) > 1 else None, 'its first epoch reached'))
     end = p.metrics.get(name)
-    if start is None or end is None or not (end > start if lower_is_better(name) else end < start): return kept
+    if start is None or end is None or not (end > start if _lower_is_better(name) else end < start): return kept
     found = [] if p.finder is None else p.finder.diagnostics
     return kept + [f"{p.name} ended at {name} {end:.4g}, worse than the {start:.4g} {where}: the learner holds these weights. "
-                   + retry_advice(p)] + [f'{p.name} LR finder: {n}' for n in found]
+                   + _retry_advice(p)] + [f'{p.name} LR finder: {n}' for n in found]
 
 # %% ../nbs/05b_report.ipynb #a007cc4f
-def summary_markdown(table:pd.DataFrame)->list:
+def _summary_markdown(table:pd.DataFrame)->list:
     "`FineTuneReport.summary()` as the lines of a Markdown table (a probe's missing training loss left blank)."
     cell = lambda v: ('' if np.isnan(v) else f'{v:.4g}') if isinstance(v, float) else str(v)
     return ['| phase | ' + ' | '.join(table.columns) + ' |', '|---' * (len(table.columns) + 1) + '|',
@@ -159,22 +159,22 @@ class FineTuneReport:
     def summary(self)->pd.DataFrame:
         "One row per phase, narrow enough for a laptop: epochs, rates, groups trained, epoch kept, its losses and metrics, seconds."
         names = list(dict.fromkeys(k for p in reversed(self.phases) for k in p.metrics))   # a probe phase has no train_loss
-        rows = [dict(phase=p.name, epochs=p.epochs, lr=rate_range(p), trained=f'{sum(p.trainable)}/{len(p.trainable)}',
-                     kept=kept_text(p), **{k: p.metrics.get(k, np.nan) for k in names}, seconds=p.seconds) for p in self.phases]
+        rows = [dict(phase=p.name, epochs=p.epochs, lr=_rate_range(p), trained=f'{sum(p.trainable)}/{len(p.trainable)}',
+                     kept=_kept_text(p), **{k: p.metrics.get(k, np.nan) for k in names}, seconds=p.seconds) for p in self.phases]
         return pd.DataFrame(rows).set_index('phase')
 
     def notes(self)->list:
         "How each phase chose its rate, then only the warnings that change what to do: a phase that ended worse, a bad curve."
         lines = [f'{p.name}: {p.rule}' for p in self.phases]
-        for before, p in zip([None, *self.phases], self.phases): lines += phase_warnings(p, before)
+        for before, p in zip([None, *self.phases], self.phases): lines += _phase_warnings(p, before)
         return lines
 
-    def _repr_markdown_(self): return '\n'.join([*summary_markdown(self.summary()), '', *[f'- {n}' for n in self.notes()]])
+    def _repr_markdown_(self): return '\n'.join([*_summary_markdown(self.summary()), '', *[f'- {n}' for n in self.notes()]])
 
 # %% ../nbs/05b_report.ipynb #a1fb8efd
-MOVING_AVERAGE_BETA = 0.8    # about 5 batches: short phases (3 batches an epoch here) still show their own trend
+_MOVING_AVERAGE_BETA = 0.8    # about 5 batches: short phases (3 batches an epoch here) still show their own trend
 
-def plot_phase_losses(phases:list, # `PhaseResult`s in training order
+def _plot_phase_losses(phases:list, # `PhaseResult`s in training order
                       ax:Axes=None, # draw into this Axes (default: a new Figure)
                      )->Figure:
     "Raw training loss per batch, its moving average carried across phases, and validation loss per epoch; boundaries marked."
@@ -185,8 +185,8 @@ def plot_phase_losses(phases:list, # `PhaseResult`s in training order
     steps = np.arange(sum(map(len, losses)))
     if raw:
         ax.plot(steps, np.concatenate(losses), color='C0', alpha=0.3, lw=1, label='training loss (each batch)')
-        ax.plot(steps, smooth_losses(np.concatenate(losses), beta=MOVING_AVERAGE_BETA), color='C0', lw=2,
-                label=f'moving average (beta {MOVING_AVERAGE_BETA}, carried across phases)')
+        ax.plot(steps, smooth_losses(np.concatenate(losses), beta=_MOVING_AVERAGE_BETA), color='C0', lw=2,
+                label=f'moving average (beta {_MOVING_AVERAGE_BETA}, carried across phases)')
     else: ax.plot(steps, np.concatenate(losses), color='C0', label="training loss (fastai's smoothing, restarts each phase)")
     start = 0
     for i, (p, phase_losses) in enumerate(zip(phases, losses)):
@@ -203,7 +203,7 @@ def plot_phase_losses(phases:list, # `PhaseResult`s in training order
     return fig
 
 # %% ../nbs/05b_report.ipynb #e389aa04
-def plot_phase_rates(phases:list, ax:Axes=None)->Figure:
+def _plot_phase_rates(phases:list, ax:Axes=None)->Figure:
     "Every layer group's rate at every batch across consecutive phases (log scale); frozen groups are not drawn."
     fig = NotebookFigure(figsize=(7, 3.5)) if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
@@ -223,8 +223,8 @@ def plot(self:FineTuneReport)->Figure:
     "Losses across both phases with the boundary marked, the per-group rate schedule, and the LR-finder curves overlaid."
     fig = NotebookFigure(figsize=(11, 7.5))
     axes = fig.subplot_mosaic([['loss', 'loss'], ['rates', 'finders']])
-    plot_phase_losses(self.phases, axes['loss'])
-    plot_phase_rates(self.phases, axes['rates'])
+    _plot_phase_losses(self.phases, axes['loss'])
+    _plot_phase_rates(self.phases, axes['rates'])
     found = [p for p in self.phases if p.finder is not None]
     if found:                    # each curve on its own loss axis: after phase 1 the second curve is much lower and flatter
         handles = []
@@ -241,7 +241,7 @@ def plot(self:FineTuneReport)->Figure:
     return fig
 
 # %% ../nbs/05b_report.ipynb #f152d731
-def writable_folder(folder, name:str='folder')->Path:
+def _writable_folder(folder, name:str='folder')->Path:
     "Create `folder` if needed and check that files can be written there (raise a ValueError naming `name` if not)."
     folder = Path(folder)
     try:
@@ -250,20 +250,20 @@ def writable_folder(folder, name:str='folder')->Path:
     except OSError as e: raise ValueError(f"`{name}` {folder} is not a writable folder ({e.strerror}); pass another folder") from None
     return folder
 
-REPORT_FORMAT = 'ftkit.FineTuneReport/1'
+_REPORT_FORMAT = 'ftkit.FineTuneReport/1'
 
 # %% ../nbs/05b_report.ipynb #038875d0
 @patch
 def to_dict(self:FineTuneReport)->dict:
     "The report as JSON-ready data."
-    return dict(format=REPORT_FORMAT, info=self.info, phases=[p.to_dict() for p in self.phases])
+    return dict(format=_REPORT_FORMAT, info=self.info, phases=[p.to_dict() for p in self.phases])
 
 # %% ../nbs/05b_report.ipynb #567a8143
 @patch
 def markdown(self:FineTuneReport)->str:
     "The summary as a Markdown document, with the saved plots linked."
     lines = ['# Fine-tuning report', '', *[f'{k}: {v}' for k, v in self.info.items() if isinstance(v, (str, int, float))], '',
-             *summary_markdown(self.summary()), '', *[f'- {n}' for n in self.notes()],
+             *_summary_markdown(self.summary()), '', *[f'- {n}' for n in self.notes()],
              '', 'Rates per layer group: ' + '; '.join(f"{p.name} {', '.join(f'{r:.2e}' for r in p.rates)}" for p in self.phases if p.rates)]
     lines += ['', '![losses, rates and LR finders](report.png)', '',
               *[f'![LR finder before the {p.name} phase](lr_find_{p.name}.png)' for p in self.phases if p.finder is not None],
@@ -274,9 +274,9 @@ def markdown(self:FineTuneReport)->str:
 @patch
 def save(self:FineTuneReport, folder)->Path:
     "Write report.json, report.md, report.png, one lr_find_<phase>.png per LR finder and one search_<phase>.png per rate search into `folder`."
-    folder = writable_folder(folder)
-    write_text_atomically(folder/'report.json', json_text(self.to_dict()))    # each file whole, or the old one kept
-    write_text_atomically(folder/'report.md', self.markdown())
+    folder = _writable_folder(folder)
+    _write_text_atomically(folder/'report.json', _json_text(self.to_dict()))    # each file whole, or the old one kept
+    _write_text_atomically(folder/'report.md', self.markdown())
     save_figure(self.plot(), folder/'report.png')
     for p in self.phases:
         if p.finder is not None: save_figure(p.finder.plot(used=p.rates[-1]), folder/f'lr_find_{p.name}.png')
@@ -289,8 +289,8 @@ def load(cls:FineTuneReport, folder)->FineTuneReport:
     "Read a report written by `FineTuneReport.save` (format version 1), every phase checked; unknown fields are ignored."
     path = Path(folder)/'report.json'
     if not path.exists(): raise FileNotFoundError(f"`folder` {folder} holds no report.json; pass a folder written by FineTuneReport.save")
-    data = read_json(path, 'folder', 'an ftkit report (report.json by FineTuneReport.save)')
-    check_format(data, REPORT_FORMAT, str(path))
+    data = _read_json(path, 'folder', 'an ftkit report (report.json by FineTuneReport.save)')
+    _check_format(data, _REPORT_FORMAT, str(path))
     phases, info = data.get('phases'), data.get('info', {})
     if not isinstance(phases, list) or not phases:
         raise ValueError(f"{path} has no `phases` (a list of at least one phase): it was not written by FineTuneReport.save")

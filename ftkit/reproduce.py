@@ -15,13 +15,13 @@ from .data import digits_dls
 from .models import sample_backbone, transfer_learner
 from .groups import unfreeze
 from .curve import LRFindResult, plot_lr_finds
-from .compare import check_tolerances
+from .compare import _check_tolerances
 from .finder import lr_find
 from .phases import fit_body, fit_head
 from fastai.vision.all import accuracy, set_seed
 
 # %% auto #0
-__all__ = ['REFERENCE_SWEEPS', 'sample_task_learner', 'reference_path', 'load_reference', 'save_references', 'reproduce']
+__all__ = ['sample_task_learner', 'load_reference', 'save_references', 'reproduce']
 
 # %% ../nbs/08_reproduce.ipynb #fefb6e92
 def sample_task_learner(seed:int=0, # seeds the new head's weights and the batch order
@@ -31,12 +31,12 @@ def sample_task_learner(seed:int=0, # seeds the new head's weights and the batch
     return transfer_learner(digits_dls('target', n_per_class=20, seed=seed), sample_backbone(), metrics=accuracy)
 
 # %% ../nbs/08_reproduce.ipynb #69714196
-def head_sweep()->LRFindResult:
+def _head_sweep()->LRFindResult:
     "The sweep before phase 1 (body frozen), as the quick start, the tutorial's step 1 and `02_finder` run it."
     return lr_find(sample_task_learner(), seed=0, progress=False)
 
 # %% ../nbs/08_reproduce.ipynb #dff2cc15
-def body_sweep()->LRFindResult:
+def _body_sweep()->LRFindResult:
     "The sweep before phase 2: the head trained 3 epochs at its finder's rate, everything unfrozen, as `fit_body` runs it."
     learn = sample_task_learner()
     fit_head(learn, 3, finder_kw=dict(seed=0), progress=False)
@@ -45,33 +45,33 @@ def body_sweep()->LRFindResult:
     return lr_find(learn, ratios=slice(1 / spread, 1), seed=0, progress=False)
 
 # %% ../nbs/08_reproduce.ipynb #19c369fa
-REFERENCE_SWEEPS = {'head': (head_sweep, 'index, tutorials/two_phase (step 1), 02_finder, 05b_report'),
-                    'body': (body_sweep, 'tutorials/two_phase (step 3), 05b_report')}
+_REFERENCE_SWEEPS = {'head': (_head_sweep, 'index, tutorials/two_phase (step 1), 02_finder, 05b_report'),
+                    'body': (_body_sweep, 'tutorials/two_phase (step 3), 05b_report')}
 
 # %% ../nbs/08_reproduce.ipynb #7cd7946e
-REFERENCES = Path(str(files('ftkit')/'references'))     # package data: installed with ftkit
+_REFERENCES = Path(str(files('ftkit')/'references'))     # package data: installed with ftkit
 
 # %% ../nbs/08_reproduce.ipynb #cd0c4e49
-def reference_path(name:str,     # a key of `REFERENCE_SWEEPS`
+def _reference_path(name:str,     # a key of `_REFERENCE_SWEEPS`
                    folder:str|Path=None, # where the references are (default: ftkit's package data)
                   )->Path:
     "Where the reference curve `name` is stored."
-    if name not in REFERENCE_SWEEPS: raise ValueError(f"`name` must be one of {list(REFERENCE_SWEEPS)}, got {name!r}")
-    return Path(folder or REFERENCES)/f'{name}.json'
+    if name not in _REFERENCE_SWEEPS: raise ValueError(f"`name` must be one of {list(_REFERENCE_SWEEPS)}, got {name!r}")
+    return Path(folder or _REFERENCES)/f'{name}.json'
 
 # %% ../nbs/08_reproduce.ipynb #c281e89e
 def load_reference(name:str, folder:str|Path=None)->LRFindResult:
     "The stored reference curve `name`."
-    path = reference_path(name, folder)
+    path = _reference_path(name, folder)
     if not path.exists(): raise FileNotFoundError(f"no reference {name!r} in {path.parent}: write it with `save_references([{name!r}], folder)`")
     return LRFindResult.load(path)
 
 # %% ../nbs/08_reproduce.ipynb #0db43c6a
-def reference_names(names=None)->list:
-    "`names` checked against `REFERENCE_SWEEPS` (default: all of them)."
-    names = list(REFERENCE_SWEEPS) if names is None else [names] if isinstance(names, str) else list(names)
-    for name in names: reference_path(name)
-    if not names: raise ValueError("`names` is empty: give at least one of " + str(list(REFERENCE_SWEEPS)))
+def _reference_names(names=None)->list:
+    "`names` checked against `_REFERENCE_SWEEPS` (default: all of them)."
+    names = list(_REFERENCE_SWEEPS) if names is None else [names] if isinstance(names, str) else list(names)
+    for name in names: _reference_path(name)
+    if not names: raise ValueError("`names` is empty: give at least one of " + str(list(_REFERENCE_SWEEPS)))
     return names
 
 # %% ../nbs/08_reproduce.ipynb #bc9fd4cc
@@ -80,9 +80,9 @@ def save_references(names:list=None, # which references (default: all)
                    )->list:
     "Re-run the reference sweeps `names` and store them: only when a sweep is meant to change."
     paths = []
-    for name in reference_names(names):
-        path = reference_path(name, folder); path.parent.mkdir(parents=True, exist_ok=True)
-        paths.append(REFERENCE_SWEEPS[name][0]().save(path))
+    for name in _reference_names(names):
+        path = _reference_path(name, folder); path.parent.mkdir(parents=True, exist_ok=True)
+        paths.append(_REFERENCE_SWEEPS[name][0]().save(path))
     return paths
 
 # %% ../nbs/08_reproduce.ipynb #db364178
@@ -92,13 +92,13 @@ def reproduce(names:list=None,     # which references (default: all)
               lr_factor:float=2.,  # largest factor allowed between the two recommendations
              )->pd.DataFrame:
     "Re-run each stored reference sweep and compare it with its reference: one row per curve, `agrees` last."
-    check_tolerances(rtol, lr_factor)                  # before the first sweep, not after it
+    _check_tolerances(rtol, lr_factor)                  # before the first sweep, not after it
     rows = {}
-    for name in reference_names(names):
+    for name in _reference_names(names):
         reference = load_reference(name, folder)
-        agreement = REFERENCE_SWEEPS[name][0]().compare(reference, rtol=rtol, lr_factor=lr_factor)
+        agreement = _REFERENCE_SWEEPS[name][0]().compare(reference, rtol=rtol, lr_factor=lr_factor)
         ratios = agreement.suggestion_ratios
-        rows[name] = {'shown in': REFERENCE_SWEEPS[name][1], 'steps': f'{agreement.steps[0]}/{agreement.steps[1]}',
+        rows[name] = {'shown in': _REFERENCE_SWEEPS[name][1], 'steps': f'{agreement.steps[0]}/{agreement.steps[1]}',
                       'stable steps': agreement.stable_steps, 'largest gap': agreement.max_gap,
                       **{f'{k} ratio': ratios.get(k) for k in ['valley', 'steep', 'minimum', 'slide']},
                       'recommended ratio': agreement.recommended_ratio,

@@ -7,7 +7,7 @@ Docs: https://ftkit.github.io/ftkit/schedules.html.md"""
 # %% ../nbs/04_schedules.ipynb #25a97031
 from __future__ import annotations
 import numpy as np
-from .basics import check_whole
+from .basics import _check_whole
 from fastai.vision.all import Callback, SchedLin, combine_scheds
 
 # %% auto #0
@@ -37,7 +37,7 @@ def triangular_schedule(lo:float,     # the lower bound of the rate (start and e
                        ):
     "Smith's triangular cyclical learning rate as a fastai schedule (for `ParamScheduler({'lr': ...})`)."
     if not 0 < lo < hi: raise ValueError(f"`lo` and `hi` must satisfy 0 < lo < hi, got lo={lo!r}, hi={hi!r}")
-    check_whole('n_cycles', n_cycles)
+    _check_whole('n_cycles', n_cycles)
     pcts = [1 / (2 * n_cycles)] * (2 * n_cycles - 1)
     pcts.append(1 - sum(pcts))          # fastai asserts the parts sum to exactly 1.0
     return combine_scheds(pcts, [SchedLin(lo, hi), SchedLin(hi, lo)] * n_cycles)

@@ -16,18 +16,18 @@ from torch import nn
 from sklearn.model_selection import KFold
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from .basics import check_seed, check_whole, modes_kept, positive_number
+from .basics import _check_seed, _check_whole, _modes_kept, _positive_number
 from .figures import NotebookFigure
-from .groups import check_one_cycle, freeze, settings_dict
-from .sweep import loader_batch_size
-from .distributed import from_rank0
-from .features import (feature_changes, frozen_features, input_callbacks, one_cpu_thread, split_model,
-                            stratified_folds)
+from .groups import _check_one_cycle, freeze, _settings_dict
+from .sweep import _loader_batch_size
+from .distributed import _from_rank0
+from .features import (_feature_changes, _frozen_features, _input_callbacks, _one_cpu_thread, _split_model,
+                            _stratified_folds)
 from fastai.vision.all import Callback, CancelValidException, DataLoader, DataLoaders, Learner, no_random
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['SEARCH_RATES', 'HeadRateSearch', 'search_head_lr']
+__all__ = ['HeadRateSearch', 'search_head_lr']
 
 # %% ../nbs/05_search.ipynb #720a8436
 @dataclass
@@ -72,18 +72,18 @@ class HeadRateSearch:
                       'loss': array(data['loss'], np.inf)})
 
 # %% ../nbs/05_search.ipynb #0fa1be30
-SEARCH_KNOBS = ['rates', 'n_folds', 'seed']
+_SEARCH_KNOBS = ['rates', 'n_folds', 'seed']
 
-def is_search(lr)->bool:
+def _is_search(lr)->bool:
     "Is `lr` the string 'search' (and not a number, list, slice or array)?"
     return isinstance(lr, str) and lr == 'search'
 
 # %% ../nbs/05_search.ipynb #1650594b
-def check_search_kw(search_kw:dict=None)->dict:
+def _check_search_kw(search_kw:dict=None)->dict:
     "`search_kw` as a dict, refused if it holds a setting `search_head_lr` does not take."
-    search_kw = settings_dict('search_kw', search_kw, 'dict(n_folds=3)')
-    unknown = sorted(set(search_kw) - set(SEARCH_KNOBS))
-    if unknown: raise ValueError(f"unknown `search_kw` setting(s) {unknown}; the rate search takes {SEARCH_KNOBS}")
+    search_kw = _settings_dict('search_kw', search_kw, 'dict(n_folds=3)')
+    unknown = sorted(set(search_kw) - set(_SEARCH_KNOBS))
+    if unknown: raise ValueError(f"unknown `search_kw` setting(s) {unknown}; the rate search takes {_SEARCH_KNOBS}")
     return search_kw
 
 # %% ../nbs/05_search.ipynb #08748fac
@@ -95,7 +95,7 @@ class HeadBank(nn.Module):
     def forward(self, x): return torch.stack([head(x) for head in self.heads])
 
 # %% ../nbs/05_search.ipynb #340efe54
-def held_out_loss(loss_func, copy_folds:list):
+def _held_out_loss(loss_func, copy_folds:list):
     "A loss for a `HeadBank`: the sum over copies of `loss_func` on the batch items outside each copy's held-out fold."
     def loss(preds, targets, folds):
         kept = [(p, folds != f) for p, f in zip(preds, copy_folds)]
@@ -103,16 +103,16 @@ def held_out_loss(loss_func, copy_folds:list):
     return loss
 
 # %% ../nbs/05_search.ipynb #96ff3526
-class SkipValidation(Callback):
+class _SkipValidation(Callback):
     "Train without a validation pass: the search scores its heads itself, on held-out training items."
     def before_validate(self): raise CancelValidException()
 
 # %% ../nbs/05_search.ipynb #096bab4d
-def training_folds(labels:torch.Tensor, n_folds:int, seed:int)->np.ndarray:
+def _training_folds(labels:torch.Tensor, n_folds:int, seed:int)->np.ndarray:
     "A fold number for every training item; stratified by class for class labels (no more folds than the smallest class)."
     y = labels.cpu().numpy()
     classes = np.issubdtype(y.dtype, np.integer) and y.ndim == 1
-    splitter = stratified_folds(y, n_folds, seed) if classes else KFold(min(n_folds, len(y)), shuffle=True, random_state=seed)
+    splitter = _stratified_folds(y, n_folds, seed) if classes else KFold(min(n_folds, len(y)), shuffle=True, random_state=seed)
     if splitter is None: raise ValueError("`lr='search'` holds training items out, so every class needs at least 2 training "
                                           "items; add labelled items, or pass a number as `lr` or None (the LR finder)")
     folds = np.zeros(len(y), dtype=np.int64)
@@ -120,13 +120,13 @@ def training_folds(labels:torch.Tensor, n_folds:int, seed:int)->np.ndarray:
     return folds
 
 # %% ../nbs/05_search.ipynb #4fc5d4bf
-def out_of_fold(preds:torch.Tensor, folds:np.ndarray, n_folds:int)->torch.Tensor:
+def _out_of_fold(preds:torch.Tensor, folds:np.ndarray, n_folds:int)->torch.Tensor:
     "Per rate, every item's prediction by the copy that held it out: `(rates, items, ...)` from `(rates * n_folds, items, ...)`."
     per_rate = preds.view(-1, n_folds, *preds.shape[1:])
     return per_rate[:, torch.as_tensor(folds, device=preds.device), torch.arange(preds.shape[1], device=preds.device)]
 
 # %% ../nbs/05_search.ipynb #1083ea9e
-def score_rates(loss_func, oof:torch.Tensor, labels:torch.Tensor)->tuple:
+def _score_rates(loss_func, oof:torch.Tensor, labels:torch.Tensor)->tuple:
     "Accuracy (class labels only, else NaN) and loss of each rate's held-out predictions; a diverged rate scores 0 and inf."
     finite = torch.isfinite(oof.flatten(1)).all(1)
     loss = np.array([float(loss_func(p, labels)) if ok else np.inf for p, ok in zip(oof, finite)])
@@ -136,83 +136,83 @@ def score_rates(loss_func, oof:torch.Tensor, labels:torch.Tensor)->tuple:
     return np.where(finite.cpu().numpy(), accuracy, 0.), loss
 
 # %% ../nbs/05_search.ipynb #9f10e9cf
-def neighbour_mean(values:np.ndarray)->np.ndarray:
+def _neighbour_mean(values:np.ndarray)->np.ndarray:
     "Each value averaged with its neighbours on either side (two at the ends): a rate's score with those of the rates next to it."
     padded = np.r_[np.nan, values, np.nan]
     return np.nanmean(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
 
 # %% ../nbs/05_search.ipynb #f5302345
-def rank0_scores(accuracy:np.ndarray, loss:np.ndarray, device)->tuple:
+def _rank0_scores(accuracy:np.ndarray, loss:np.ndarray, device)->tuple:
     "Rank 0's scores in every process of a distributed run (each process searched from its own random head); else unchanged."
-    return tuple(from_rank0(np.stack([accuracy, loss]), device))
+    return tuple(_from_rank0(np.stack([accuracy, loss]), device))
 
 # %% ../nbs/05_search.ipynb #251597c5
-def pick_rate(rates, accuracy, loss)->float:
+def _pick_rate(rates, accuracy, loss)->float:
     "The rate with the best held-out accuracy averaged with its neighbours', ties to the lower loss (the loss alone without classes)."
-    smoothed = np.zeros(len(rates)) if np.isnan(accuracy).all() else neighbour_mean(accuracy)
+    smoothed = np.zeros(len(rates)) if np.isnan(accuracy).all() else _neighbour_mean(accuracy)
     return float(rates[min(range(len(rates)), key=lambda i: (-smoothed[i], loss[i]))])
 
 # %% ../nbs/05_search.ipynb #7d38864b
-def check_search(learn, epochs, rates, n_folds, seed=None)->np.ndarray:
+def _check_search(learn, epochs, rates, n_folds, seed=None)->np.ndarray:
     "Check the search's arguments and that the features can be cached; the rates as an array."
-    check_whole('epochs', epochs, what=' of epochs')
+    _check_whole('epochs', epochs, what=' of epochs')
     rates = np.asarray(rates, dtype=float) if isinstance(rates, (list, tuple, np.ndarray)) else None
-    if rates is None or rates.ndim != 1 or len(rates) < 2 or not all(positive_number(r) for r in rates):
+    if rates is None or rates.ndim != 1 or len(rates) < 2 or not all(_positive_number(r) for r in rates):
         raise ValueError(f"`rates` must be a list of two or more positive numbers (e.g. SEARCH_RATES), got {rates!r}")
-    check_whole('n_folds', n_folds, at_least=2)
-    if seed is not None: check_seed('seed', seed)
-    problems = search_blockers(learn)
+    _check_whole('n_folds', n_folds, at_least=2)
+    if seed is not None: _check_seed('seed', seed)
+    problems = _search_blockers(learn)
     if problems: raise ValueError("The rate search trains heads on the frozen body's features, computed once, which it cannot "
                                   "do here: " + '; '.join(problems) + ". Use the LR finder instead (lr=None)")
     return rates
 
 # %% ../nbs/05_search.ipynb #a5abc21c
-def search_blockers(learn)->list:
+def _search_blockers(learn)->list:
     "Why the rate search cannot compute the frozen body's features (the body cannot be told from the head; a callback changes the inputs)."
-    try: split_model(learn)
+    try: _split_model(learn)
     except ValueError as e: return [str(e)]
-    return input_callbacks(learn)
+    return _input_callbacks(learn)
 
 # %% ../nbs/05_search.ipynb #bb9603f1
-SEARCH_RATES = tuple(float(r) for r in np.logspace(-4, 0, 13))   # 1e-4 ... 1, a third of a decade apart
+_SEARCH_RATES = tuple(float(r) for r in np.logspace(-4, 0, 13))   # 1e-4 ... 1, a third of a decade apart
 
 def search_head_lr(learn,                  # a fastai `Learner` whose model is `nn.Sequential(body, head)`, body frozen
                    epochs:int,             # one-cycle epochs, as the real head will train
-                   rates=SEARCH_RATES,     # the candidate rates (the last group's)
+                   rates=_SEARCH_RATES,     # the candidate rates (the last group's)
                    n_folds:int=3,          # folds of the training set (fewer if a class has fewer items)
                    seed:int=0,             # seeds the folds, the heads' batch order and dropout; the global RNG is kept
                    **fit_kw,               # one-cycle settings as the real head will use them (div, pct_start, wd, moms)
                   )->HeadRateSearch:
     "Train a copy of the head per rate and fold at once on the frozen body's training features, computed once; keep the rate that does best held out."
     started = time.perf_counter()
-    rates, seed = check_search(learn, epochs, rates, n_folds, seed), check_seed('seed', seed)
-    check_one_cycle(fit_kw)
+    rates, seed = _check_search(learn, epochs, rates, n_folds, seed), _check_seed('seed', seed)
+    _check_one_cycle(fit_kw)
     fit_kw = {k: v for k, v in fit_kw.items() if k != 'cbs'}    # the user's callbacks train the real head, not the search
-    _, _, head = split_model(learn)
+    _, _, head = _split_model(learn)
     train = learn.dls.train
-    features, labels = frozen_features(learn, train)    # the same features frozen or not: the body runs without gradients
-    folds = training_folds(labels, n_folds, seed)
+    features, labels = _frozen_features(learn, train)    # the same features frozen or not: the body runs without gradients
+    folds = _training_folds(labels, n_folds, seed)
     n_folds = int(folds.max()) + 1
     copy_folds = [fold for _ in rates for fold in range(n_folds)]
     bank = HeadBank(head, len(copy_folds))
     with no_random(seed):
-        items = DataLoader(list(zip(features, labels, torch.as_tensor(folds))), bs=loader_batch_size(train), shuffle=True,
+        items = DataLoader(list(zip(features, labels, torch.as_tensor(folds))), bs=_loader_batch_size(train), shuffle=True,
                            drop_last=getattr(train, 'drop_last', True), device=features.device)
     if len(items) == 0: raise ValueError(f"`learn.dls.train` yields no full batch: its {len(labels)} items are fewer than "
                                          f"bs={items.bs}; rebuild the loaders with a smaller bs")
     freeze(learn)                              # only now that nothing can refuse: a refused search leaves the learner as it was
     dls = DataLoaders(items, items, device=features.device)
     dls.n_inp = 1                              # the input is the features; the targets are the labels and the folds
-    search = Learner(dls, bank, loss_func=held_out_loss(learn.loss_func, copy_folds), opt_func=learn.opt_func,
+    search = Learner(dls, bank, loss_func=_held_out_loss(learn.loss_func, copy_folds), opt_func=learn.opt_func,
                      splitter=lambda bank: [list(h.parameters()) for h in bank.heads], wd=learn.wd,
-                     wd_bn_bias=learn.wd_bn_bias, train_bn=learn.train_bn, moms=learn.moms, cbs=SkipValidation())
-    with one_cpu_thread(features.device):
+                     wd_bn_bias=learn.wd_bn_bias, train_bn=learn.train_bn, moms=learn.moms, cbs=_SkipValidation())
+    with _one_cpu_thread(features.device):
         with no_random(seed), search.no_bar(), search.no_logging():
             search.fit_one_cycle(epochs, [rate for rate in rates for _ in range(n_folds)], **fit_kw)
-        with torch.no_grad(), modes_kept(bank): preds = bank.eval()(features)
-    accuracy, loss = rank0_scores(*score_rates(learn.loss_func, out_of_fold(preds, folds, n_folds), labels), features.device)
-    return HeadRateSearch(rates, accuracy, loss, pick_rate(rates, accuracy, loss), n_folds, len(labels), int(epochs),
-                          round(time.perf_counter() - started, 3), feature_changes(learn))
+        with torch.no_grad(), _modes_kept(bank): preds = bank.eval()(features)
+    accuracy, loss = _rank0_scores(*_score_rates(learn.loss_func, _out_of_fold(preds, folds, n_folds), labels), features.device)
+    return HeadRateSearch(rates, accuracy, loss, _pick_rate(rates, accuracy, loss), n_folds, len(labels), int(epochs),
+                          round(time.perf_counter() - started, 3), _feature_changes(learn))
 
 # %% ../nbs/05_search.ipynb #d98602d1
 @patch
@@ -223,7 +223,7 @@ def plot(self:HeadRateSearch, ax:Axes=None)->Figure:
     classes = not np.isnan(self.accuracy).all()
     ax.plot(self.rates, self.accuracy if classes else self.loss, 'o', color='C0', alpha=0.5 if classes else 1,
             label='held-out accuracy' if classes else 'held-out loss')
-    if classes: ax.plot(self.rates, neighbour_mean(self.accuracy), '-', color='C0', lw=2, label='averaged with its neighbours')
+    if classes: ax.plot(self.rates, _neighbour_mean(self.accuracy), '-', color='C0', lw=2, label='averaged with its neighbours')
     ax.axvline(self.best, color='k', ls='--', lw=1, label=f'chosen {self.best:.1e}')
     if classes:
         twin = ax.twinx()

@@ -11,7 +11,7 @@ import inspect, re
 from nbdev.showdoc import BasicMarkdownRenderer
 
 # %% auto #0
-__all__ = ['ApiRenderer', 'kwargs_comment', 'source_line']
+__all__ = ['ApiRenderer']
 
 # %% ../nbs/00c_showdoc.ipynb #feff621f
 class ApiRenderer(BasicMarkdownRenderer):
@@ -25,21 +25,21 @@ class ApiRenderer(BasicMarkdownRenderer):
         if inspect.isclass(self.sym): text = text.replace('```python\ndef ', '```python\nclass ', 1)
         if self.is_property: text = text.replace('```python\ndef ', '```python\n@property\ndef ', 1)
         text = text.replace(':NoneType=None', '=None')            # no annotation: nbdev shows the default's type
-        comment = kwargs_comment(self.sym)
+        comment = _kwargs_comment(self.sym)
         if comment:                          # fastcore's docments gives the `**kwargs` line's comment to the return value
             text = text.replace('\n)->', f', # {comment}\n)->', 1).replace(f': # {comment}\n```', ':\n```', 1)
-        line = source_line(self.sym)
+        line = _source_line(self.sym)
         return re.sub(r'#LNone\b', f'#L{line}' if line else '', text, count=1)
 
 # %% ../nbs/00c_showdoc.ipynb #bf0853cb
-def kwargs_comment(sym)->str:
+def _kwargs_comment(sym)->str:
     "The comment on the `**kwargs` line of `sym`'s signature (None if there is none, or no source)."
     try: source = inspect.getsource(inspect.unwrap(sym))
     except (OSError, TypeError): return None
     found = re.search(r'^\s*\*\*\w+\s*,?\s*#\s*(.*?)\s*$', source.split('"', 1)[0], re.M)   # in the signature, before the docstring
     return found.group(1) if found else None
 
-def source_line(sym)->int:
+def _source_line(sym)->int:
     "The line `sym` is defined on in its file (None if Python cannot tell, e.g. for a builtin)."
     try: return inspect.getsourcelines(inspect.unwrap(sym))[1]
     except (OSError, TypeError): return None

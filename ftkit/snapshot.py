@@ -1,4 +1,4 @@
-"""`LearnerSnapshot` copies everything a fit can change in a `Learner` and puts it back bit for bit; `learner_state` fingerprints that state so a test can say "exactly"; `interrupts_deferred` keeps a Ctrl-C from cutting a restore short. `lr_find` (`02_finder`) runs its sweep between the two.
+"""`LearnerSnapshot` copies everything a fit can change in a `Learner` and puts it back bit for bit; `_learner_state` fingerprints that state so a test can say "exactly"; `_interrupts_deferred` keeps a Ctrl-C from cutting a restore short. `lr_find` (`02_finder`) runs its sweep between the two.
 
 Docs: https://ftkit.github.io/ftkit/snapshot.html.md"""
 
@@ -20,7 +20,7 @@ _TENSOR_SLOTS = ('_parameters', '_buffers')
 _MODULE_SLOTS = (*_TENSOR_SLOTS, '_modules')
 
 # %% ../nbs/02a_snapshot.ipynb #bb3c5ed2
-def module_attributes(module)->dict:
+def _module_attributes(module)->dict:
     "A module's plain attributes (its mode, an RNN's hidden state, ...): all but its parameters, buffers and submodules."
     return {k: v for k, v in vars(module).items() if k not in _MODULE_SLOTS}
 
@@ -86,7 +86,7 @@ def _fingerprint(value):
     return ('object', id(value))
 
 # %% ../nbs/02a_snapshot.ipynb #4878b83f
-def learner_state(learn)->dict:
+def _learner_state(learn)->dict:
     "Everything `LearnerSnapshot` restores, as plain copies, for exact comparisons in tests."
     opt = learn.opt
     opt_state = None if opt is None else [{k: (v.clone() if torch.is_tensor(v) else copy.deepcopy(v)) for k, v in opt.state[p].items()}
@@ -94,7 +94,7 @@ def learner_state(learn)->dict:
     return dict(weights={k: v.clone() for k, v in learn.model.state_dict().items()},
                 grads=[None if p.grad is None else p.grad.clone() for p in learn.model.parameters()],
                 requires_grad=[p.requires_grad for p in learn.model.parameters()],
-                modules=[_fingerprint(module_attributes(m)) for m in learn.model.modules()],
+                modules=[_fingerprint(_module_attributes(m)) for m in learn.model.modules()],
                 opt_state=opt_state, hypers=None if opt is None else copy.deepcopy(list(opt.hypers)),
                 modules_tree=[(name, id(m)) for name, m in learn.model.named_modules()],
                 learner=_fingerprint(vars(learn)), loaders=_fingerprint(vars(learn.dls)), cbs=[id(cb) for cb in learn.cbs],
@@ -103,30 +103,30 @@ def learner_state(learn)->dict:
                 loader_rngs=[dl.rng.getstate() for dl in learn.dls.loaders if hasattr(dl, 'rng')])
 
 # %% ../nbs/02a_snapshot.ipynb #9c4468ac
-def same_state(a:dict, b:dict)->bool:
-    "True if two `learner_state` fingerprints are identical, bit for bit."
-    return not state_differences(a, b)
+def _same_state(a:dict, b:dict)->bool:
+    "True if two `_learner_state` fingerprints are identical, bit for bit."
+    return not _state_differences(a, b)
 
 # %% ../nbs/02a_snapshot.ipynb #b1990371
-def state_differences(a:dict, b:dict, path:str='')->list:
-    "Where two `learner_state` fingerprints differ (e.g. `['learner.loss_func']`): empty when identical."
+def _state_differences(a:dict, b:dict, path:str='')->list:
+    "Where two `_learner_state` fingerprints differ (e.g. `['learner.loss_func']`): empty when identical."
     if torch.is_tensor(a) or torch.is_tensor(b):
         same = torch.is_tensor(a) and torch.is_tensor(b) and a.shape == b.shape and torch.equal(a, b)
     elif isinstance(a, np.ndarray) or isinstance(b, np.ndarray): same = np.array_equal(a, b)
     elif isinstance(a, dict) and isinstance(b, dict):
         if a.keys() != b.keys(): return [f'{path} (names: {sorted(set(a) ^ set(b))})']
-        return [d for k in a for d in state_differences(a[k], b[k], f'{path}.{k}' if path else str(k))]
+        return [d for k in a for d in _state_differences(a[k], b[k], f'{path}.{k}' if path else str(k))]
     elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and all(isinstance(v, (int, float)) for v in [*a, *b]):
         same = list(a) == list(b)                             # e.g. an RNG's state: one difference, not one per number
     elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         if len(a) != len(b): return [f'{path} (lengths {len(a)} and {len(b)})']
-        return [d for i, (x, y) in enumerate(zip(a, b)) for d in state_differences(x, y, f'{path}[{i}]')]
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _state_differences(x, y, f'{path}[{i}]')]
     else: same = a == b
     return [] if same else [path]
 
 # %% ../nbs/02a_snapshot.ipynb #2aa9dcbb
 @contextmanager
-def interrupts_deferred():
+def _interrupts_deferred():
     "Hold back Ctrl-C (SIGINT) inside the block; one that arrived is raised as `KeyboardInterrupt` when the block ends."
     if threading.current_thread() is not threading.main_thread(): yield; return    # signals reach the main thread only
     received = []

@@ -14,15 +14,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from .figures import NotebookFigure
 from fastai.vision.all import set_seed
-from .features import linear_probe, split_model
+from .features import linear_probe, _split_model
 from .finder import lr_find
 from .groups import freeze, gradual_unfreeze, layer_groups, unfreeze
-from .phases import chosen_rate
+from .phases import _chosen_rate
 from .recipe import two_phase
-from .basics import MAX_SEED, check_whole, plain_number, whole_number
+from .basics import _MAX_SEED, _check_whole, _plain_number, _whole_number
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'compare_strategies', 'plot_strategies']
+__all__ = ['compare_strategies', 'plot_strategies']
 
 # %% ../nbs/07_strategies.ipynb #96c5d418
 def _two_phase(learn, epochs:int):
@@ -32,24 +32,24 @@ def _two_phase(learn, epochs:int):
 # %% ../nbs/07_strategies.ipynb #44fb63f1
 def _unfrozen_one_cycle(learn, epochs:int):
     unfreeze(learn)
-    learn.fit_one_cycle(epochs, chosen_rate(lr_find(learn, progress=False)))
+    learn.fit_one_cycle(epochs, _chosen_rate(lr_find(learn, progress=False)))
 
 # %% ../nbs/07_strategies.ipynb #ed30f902
 def _gradual(learn, epochs:int):
     n = len(layer_groups(learn))
     freeze(learn)
-    head_rate = chosen_rate(lr_find(learn, progress=False))
+    head_rate = _chosen_rate(lr_find(learn, progress=False))
     gradual_unfreeze(learn, [epochs // n] * (n - 1) + [epochs - (n - 1) * (epochs // n)], lr_max=head_rate)
 
 # %% ../nbs/07_strategies.ipynb #572e206a
 def _freeze_first(learn, epochs:int):
     freeze(learn, 1)                             # only the first layer group stays frozen
-    learn.fit_one_cycle(epochs, chosen_rate(lr_find(learn, progress=False)))
+    learn.fit_one_cycle(epochs, _chosen_rate(lr_find(learn, progress=False)))
 
 # %% ../nbs/07_strategies.ipynb #b28e97c0
 def _lp_ft(learn, epochs:int): two_phase(learn, 0, epochs, head='probe', progress=False)
 
-STRATEGIES = {
+_STRATEGIES = {
     'two_phase':    dict(pretrained=True, run=_two_phase),
     'unfreeze_all': dict(pretrained=True, run=_unfrozen_one_cycle),
     'freeze_first': dict(pretrained=True, run=_freeze_first),
@@ -61,19 +61,19 @@ STRATEGIES = {
 }
 
 # %% ../nbs/07_strategies.ipynb #91e53486
-def build_learner(make_learner, seed:int, pretrained:bool):
+def _build_learner(make_learner, seed:int, pretrained:bool):
     "Call `make_learner` with the `seed` and `pretrained` it accepts; re-initialise the body when it cannot start from scratch itself."
     params = inspect.signature(make_learner).parameters
     any_keyword = any(p.kind == p.VAR_KEYWORD for p in params.values())
     learn = make_learner(**{k: v for k, v in dict(seed=seed, pretrained=pretrained).items() if any_keyword or k in params})
     if not pretrained and not (any_keyword or 'pretrained' in params):
-        for module in split_model(learn)[0].modules():
+        for module in _split_model(learn)[0].modules():
             if hasattr(module, 'reset_parameters'): module.reset_parameters()
         unfreeze(learn)
     return learn
 
 # %% ../nbs/07_strategies.ipynb #804527b6
-def validation_accuracy(learn)->float:
+def _validation_accuracy(learn)->float:
     "The share of the validation set `learn` classifies correctly."
     with learn.no_bar(), learn.no_logging(): preds, targets = learn.get_preds(ds_idx=1)
     return float((preds.argmax(1) == targets).float().mean())
@@ -84,7 +84,7 @@ def _check_learner(learn, epochs:int, names:list):
     if len(learn.dls.train) == 0 or len(learn.dls.valid_ds) == 0:
         raise ValueError(f"`make_learner` built a learner with {len(learn.dls.train)} training batches and "
                          f"{len(learn.dls.valid_ds)} validation items: both must be non-empty")
-    split_model(learn)                                   # raises if the body cannot be separated from the head
+    _split_model(learn)                                   # raises if the body cannot be separated from the head
     n = len(layer_groups(learn))
     if n < 2: raise ValueError("`make_learner` built a learner with a single layer group: nothing can be frozen apart from the head")
     if 'gradual' in names and epochs < n: raise ValueError(f"`epochs` must be at least {n} for 'gradual' (one per layer group), got {epochs}")
@@ -92,32 +92,32 @@ def _check_learner(learn, epochs:int, names:list):
 
 # %% ../nbs/07_strategies.ipynb #7610b040
 def compare_strategies(make_learner,          # function returning a fresh `Learner`; may take `seed` and `pretrained`
-                       strategies:list=None,  # names from `STRATEGIES` (default: all of them)
+                       strategies:list=None,  # names from `_STRATEGIES` (default: all of them)
                        seeds=(0, 1, 2),       # one run per strategy and seed; the seed also goes to `make_learner`
                        epochs:int=15,         # the epoch budget of every strategy (the linear probe uses none)
                       )->pd.DataFrame:        # one row per strategy: mean, std, min, max, per-seed accuracies, seconds
     "Run fine-tuning strategies on equal epoch budgets and seeds; the validation accuracy of each, summarised."
-    names = list(STRATEGIES) if strategies is None else [strategies] if isinstance(strategies, str) else list(strategies)
-    unknown = [n for n in names if n not in STRATEGIES]
-    if unknown or not names: raise ValueError(f"`strategies` holds unknown strategy {unknown or names}; choose from {list(STRATEGIES)}")
+    names = list(_STRATEGIES) if strategies is None else [strategies] if isinstance(strategies, str) else list(strategies)
+    unknown = [n for n in names if n not in _STRATEGIES]
+    if unknown or not names: raise ValueError(f"`strategies` holds unknown strategy {unknown or names}; choose from {list(_STRATEGIES)}")
     seeds = list(seeds)
-    if not seeds or not all(whole_number(s, at_least=0) and s <= MAX_SEED for s in seeds):
+    if not seeds or not all(_whole_number(s, at_least=0) and s <= _MAX_SEED for s in seeds):
         raise ValueError(f"`seeds` must be whole numbers from 0 to 2**32 - 1, got {seeds!r}")
-    seeds = [int(plain_number(s)) for s in seeds]
-    check_whole('epochs', epochs)
+    seeds = [int(_plain_number(s)) for s in seeds]
+    _check_whole('epochs', epochs)
     if not callable(make_learner): raise ValueError("`make_learner` must be a function returning a Learner (optionally taking seed and pretrained)")
-    _check_learner(build_learner(make_learner, seeds[0], True), epochs, names)
+    _check_learner(_build_learner(make_learner, seeds[0], True), epochs, names)
     rows = []
     for name in names:
-        spec, scores, seconds = STRATEGIES[name], [], []
+        spec, scores, seconds = _STRATEGIES[name], [], []
         for seed in seeds:
             set_seed(seed, reproducible=True)
-            learn = build_learner(make_learner, seed, spec['pretrained'])
+            learn = _build_learner(make_learner, seed, spec['pretrained'])
             started = time.perf_counter()
             if spec['run'] is None: scores.append(linear_probe(learn, model=spec['probe'], seed=seed).valid_accuracy)
             else:
                 with learn.no_bar(), learn.no_logging(): spec['run'](learn, epochs)
-                scores.append(validation_accuracy(learn))
+                scores.append(_validation_accuracy(learn))
             seconds.append(time.perf_counter() - started)
         rows.append(dict(strategy=name, mean=np.mean(scores), std=np.std(scores), min=np.min(scores), max=np.max(scores),
                          per_seed=[round(s, 4) for s in scores], epochs=0 if spec['run'] is None else epochs,

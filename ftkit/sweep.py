@@ -11,7 +11,7 @@ import math, random
 import numpy as np
 import torch
 import torch.distributed as dist
-from .basics import check_seed, check_whole, plain_number, positive_number
+from .basics import _check_seed, _check_whole, _plain_number, _positive_number
 from .distributed import main_process, processes
 from fastai.vision.all import (ActivationStats, Callback, CancelFitException, CancelValidException, CSVLogger, ParamScheduler,
                                ProgressCallback, Recorder, ShowGraphCallback, TrackerCallback, progress_bar, set_seed)
@@ -37,7 +37,7 @@ def group_ratios(opt)->np.ndarray:
     return rates / rates[-1]
 
 # %% ../nbs/02b_sweep.ipynb #6c848796
-class SmoothedLoss:
+class _SmoothedLoss:
     "fastai's debiased moving average of the loss (`AvgSmoothLoss`), computed the same way (float32 `torch.lerp`)."
     def __init__(self, beta:float=0.98): self.beta, self.count, self.val = beta, 0, torch.tensor(0.)
     def update(self, loss)->float:
@@ -49,23 +49,23 @@ class SmoothedLoss:
 # %% ../nbs/02b_sweep.ipynb #02d1c372
 def smooth_losses(losses, beta:float=0.98)->np.ndarray:
     "The smoothed curve of a sequence of raw losses."
-    avg = SmoothedLoss(beta)
+    avg = _SmoothedLoss(beta)
     return np.array([avg.update(float(l)) for l in losses])
 
 # %% ../nbs/02b_sweep.ipynb #86112922
-OBSERVERS = (Recorder, ProgressCallback, ShowGraphCallback, CSVLogger, TrackerCallback, ParamScheduler, ActivationStats)
-OBSERVER_MODULES = ('fastai.callback.wandb', 'fastai.callback.tensorboard', 'fastai.callback.neptune',
+_OBSERVERS = (Recorder, ProgressCallback, ShowGraphCallback, CSVLogger, TrackerCallback, ParamScheduler, ActivationStats)
+_OBSERVER_MODULES = ('fastai.callback.wandb', 'fastai.callback.tensorboard', 'fastai.callback.neptune',
                     'fastai.callback.comet', 'fastai.callback.azureml', 'fastai.callback.mlflow')
 
 # %% ../nbs/02b_sweep.ipynb #a63ab377
-def takes_part(cb)->bool:
+def _takes_part(cb)->bool:
     "Does callback `cb` run during a sweep (it shapes training steps), or is it left out (it observes, persists or schedules)?"
     choice = getattr(cb, 'ftkit_sweep', None)
     if choice is not None: return bool(choice)
-    return not (isinstance(cb, OBSERVERS) or any(k.__module__ in OBSERVER_MODULES for k in type(cb).__mro__))
+    return not (isinstance(cb, _OBSERVERS) or any(k.__module__ in _OBSERVER_MODULES for k in type(cb).__mro__))
 
 # %% ../nbs/02b_sweep.ipynb #7ce94a79
-class LRSweep(Callback):
+class _LRSweep(Callback):
     "The LR range test as a fastai callback: every group's rate per batch, the smoothed loss, the stop rule, no validation."
     order, name = ParamScheduler.order, 'lr_finder'    # fastai's LRFinder's place; observers stand aside for `lr_finder`
     def __init__(self, schedule:np.ndarray, ratios:np.ndarray, stop_div:float=4., beta:float=0.98, progress:bool=True):
@@ -74,7 +74,7 @@ class LRSweep(Callback):
         self.raw, self.smoothed, self.stop, self.bar, self.processes = [], [], 'not run', None, 1
 
     def before_fit(self):
-        self.raw, self.smoothed, self.avg, self.best, self.stop = [], [], SmoothedLoss(self.beta), math.inf, 'reached end_lr'
+        self.raw, self.smoothed, self.avg, self.best, self.stop = [], [], _SmoothedLoss(self.beta), math.inf, 'reached end_lr'
         self.processes = processes(self.learn.model)      # fastai's DistributedTrainer (order 11) has wrapped model and data
         self.learn.n_epoch = len(self.schedule) // len(self.dls.train) + 1    # passes over this process's shard
         if self.progress is True and main_process(): self.bar = progress_bar(range(len(self.schedule)), leave=True); self.bar.update(0)
@@ -115,19 +115,19 @@ class LRSweep(Callback):
     def rates(self)->np.ndarray: return np.outer(self.schedule[:len(self.raw)], self.ratios)
 
 # %% ../nbs/02b_sweep.ipynb #2bd86eee
-def run_sweep(learn, sweep:LRSweep)->LRSweep:
+def _run_sweep(learn, sweep:_LRSweep)->_LRSweep:
     "Run `sweep` through `learn.fit`, the observing callbacks left out; does NOT restore the learner (`lr_find` does)."
-    observers = [cb for cb in learn.cbs if not takes_part(cb)]
+    observers = [cb for cb in learn.cbs if not _takes_part(cb)]
     with learn.removed_cbs(observers): learn.fit(1, cbs=sweep)     # the sweep sets the number of passes it needs
     return sweep
 
 # %% ../nbs/02b_sweep.ipynb #66705361
-def loader_batch_size(dl)->int:
+def _loader_batch_size(dl)->int:
     "The batch size of a fastai or a plain PyTorch DataLoader (`bs` or `batch_size`)."
     return getattr(dl, 'bs', None) or getattr(dl, 'batch_size', None)
 
 # %% ../nbs/02b_sweep.ipynb #a4c7a93f
-def training_items(dl)->int:
+def _training_items(dl)->int:
     "How many items `dl`'s dataset holds (None for a loader of unknown length, e.g. an iterable dataset)."
     try: return len(dl.dataset)
     except (AttributeError, TypeError): return None
@@ -140,31 +140,31 @@ def seed_learner(learn, seed:int):
         if hasattr(dl, 'rng'): dl.rng = random.Random(seed)
 
 # %% ../nbs/02b_sweep.ipynb #4aaf483d
-MAX_STEPS = 100_000       # a longer sweep is a typo (fastai's default is 100), and its schedule alone would fill the memory
+_MAX_STEPS = 100_000       # a longer sweep is a typo (fastai's default is 100), and its schedule alone would fill the memory
 
-def check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, seed=None):
+def _check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, seed=None):
     "Raise a ValueError naming the argument for anything `lr_find` cannot run with."
     for name, value in [('start_lr', start_lr), ('end_lr', end_lr)]:
-        if not positive_number(value): raise ValueError(f"`{name}` must be a positive number, got {value!r}")
-    start_lr, end_lr = plain_number(start_lr), plain_number(end_lr)
+        if not _positive_number(value): raise ValueError(f"`{name}` must be a positive number, got {value!r}")
+    start_lr, end_lr = _plain_number(start_lr), _plain_number(end_lr)
     if start_lr >= end_lr: raise ValueError(f"`start_lr` ({start_lr:g}) must be smaller than `end_lr` ({end_lr:g})")
-    check_whole('num_it', num_it, 2, ' (100 is typical)')
-    if num_it > MAX_STEPS: raise ValueError(f"`num_it` must be at most {MAX_STEPS:,} steps (100 is typical), got {num_it!r}")
-    if stop_div is not None and (not positive_number(stop_div) or not plain_number(stop_div) > 1):
+    _check_whole('num_it', num_it, 2, ' (100 is typical)')
+    if num_it > _MAX_STEPS: raise ValueError(f"`num_it` must be at most {_MAX_STEPS:,} steps (100 is typical), got {num_it!r}")
+    if stop_div is not None and (not _positive_number(stop_div) or not _plain_number(stop_div) > 1):
         raise ValueError(f"`stop_div` must be a number > 1 (stop when the loss exceeds stop_div x its best) or None, got {stop_div!r}")
-    beta = plain_number(beta)
+    beta = _plain_number(beta)
     if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not 0 <= beta < 1:
         raise ValueError(f"`beta` must be in [0, 1), got {beta!r}")
     if step_mode not in ('exp', 'linear'): raise ValueError(f"`step_mode` must be 'exp' or 'linear', got {step_mode!r}")
-    if seed is not None: check_seed('seed', seed, ' or None')
+    if seed is not None: _check_seed('seed', seed, ' or None')
     if not any(p.requires_grad for p in learn.model.parameters()):
         raise ValueError("`learn` has no trainable parameters (every layer is frozen): unfreeze some layers first, "
                          "e.g. `learn.freeze_to(-1)` to train the head")
-    train, items = learn.dls.train, training_items(learn.dls.train)
+    train, items = learn.dls.train, _training_items(learn.dls.train)
     if items == 0: raise ValueError("`learn.dls.train` is empty: its dataset holds no items; build the loaders from a training set with items")
     if len(train) == 0:
         raise ValueError(f"`learn.dls.train` yields no full batch: its {len(train.dataset)} items are fewer than "
-                         f"bs={loader_batch_size(train)}, and fastai drops the last partial batch. Rebuild the loaders with "
+                         f"bs={_loader_batch_size(train)}, and fastai drops the last partial batch. Rebuild the loaders with "
                          f"bs <= {len(train.dataset)}")
 
 # %% ../nbs/02b_sweep.ipynb #5794a0b4

@@ -20,7 +20,7 @@ from torch.nn.parallel import DistributedDataParallel
 import fastai.distributed
 from fastai.vision.all import L, LongTensor, accuracy
 from ftkit.all import *
-from ftkit.snapshot import learner_state, state_differences
+from ftkit.snapshot import _learner_state, _state_differences
 
 
 def broadcast_on_cpu(self, t, rank):
@@ -83,12 +83,12 @@ def main(out:Path):
         warnings.simplefilter('always')
         lr_find(transfer_learner(dls, sample_backbone()), num_it=20, progress=False)  # not distributed: rank 0 warns
         with learn.distrib_ctx(cpu=True):                                         # sync_bn=True: fastai's default
-            before = learner_state(learn)
+            before = _learner_state(learn)
             watch.active = True
             found = lr_find(learn)
             seen['lr_find'] = dict(losses=found.losses.tolist(), lrs=found.lrs.tolist(), stop=found.stop,
                                    recommended=found.recommended, processes=found.settings['processes'])
-            seen['lr_find_restored'] = state_differences(before, learner_state(learn))
+            seen['lr_find_restored'] = _state_differences(before, _learner_state(learn))
             report = learn.two_phase(1, 1, save_to=out/'report')
             seen['two_phase'] = dict(head_lr=report['head'].lr, body_lr=report['body'].lr, weights=checksum(learn.model),
                                      iters_per_epoch=[p.history['iters_per_epoch'] for p in report.phases],

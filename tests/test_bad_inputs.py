@@ -13,8 +13,8 @@ from torch import nn
 from fastai.vision.all import Learner, accuracy, params, set_seed
 
 from ftkit.all import *
-from ftkit.data import digit_images
-from ftkit.snapshot import learner_state, state_differences
+from ftkit.data import _digit_images
+from ftkit.snapshot import _learner_state, _state_differences
 
 CLEAR = (ValueError, TypeError, FileNotFoundError)
 NAN, INF = float('nan'), float('inf')
@@ -378,18 +378,18 @@ def expect_clear_error(call, names):
 @pytest.mark.parametrize('case', LEARNER_CASES, ids=[c[0] for c in LEARNER_CASES])
 def test_bad_input_to_a_learner(learn, case):
     _, call, names = case
-    before = learner_state(learn)
+    before = _learner_state(learn)
     expect_clear_error(lambda: call(learn), names)
-    assert state_differences(before, learner_state(learn)) == [], 'the call changed the learner before it raised'
+    assert _state_differences(before, _learner_state(learn)) == [], 'the call changed the learner before it raised'
 
 @pytest.mark.parametrize('case', FROZEN_BN_CASES, ids=[c[0] for c in FROZEN_BN_CASES])
 def test_bad_input_to_a_frozen_bn_learner(frozen_bn, case):
     _, call, names = case
     freeze(frozen_bn)
-    before = learner_state(frozen_bn)
+    before = _learner_state(frozen_bn)
     expect_clear_error(lambda: call(frozen_bn), names)
     freeze(frozen_bn)                      # the case may unfreeze on purpose first: compare with the frozen state
-    assert state_differences(before, learner_state(frozen_bn)) == []
+    assert _state_differences(before, _learner_state(frozen_bn)) == []
 
 @pytest.mark.parametrize('case', PLAIN_CASES, ids=[c[0] for c in PLAIN_CASES])
 def test_bad_input(files, case):
@@ -413,10 +413,10 @@ def test_user_module_untouched_when_transfer_learner_refuses():
 
 def test_linear_probe_to_head_keeps_the_head_when_a_step_fails(learn, monkeypatch):
     from ftkit import features
-    head, before = learn.model[1], learner_state(learn)
+    head, before = learn.model[1], _learner_state(learn)
     monkeypatch.setattr(features, 'probe_head', lambda *a, **k: (_ for _ in ()).throw(RuntimeError('failed while building the head')))
     with pytest.raises(RuntimeError): linear_probe(learn, to_head=True, Cs=[1.])
-    changed = [d for d in state_differences(before, learner_state(learn)) if not d.startswith(('python_rng', 'numpy_rng', 'torch_rng'))]
+    changed = [d for d in _state_differences(before, _learner_state(learn)) if not d.startswith(('python_rng', 'numpy_rng', 'torch_rng'))]
     assert learn.model[1] is head and changed == []     # the probe's loaders draw from the global RNGs, as fastai's loaders do
 
 VALID = [   # inputs of other numeric types that mean a valid value

@@ -176,8 +176,8 @@ def test_reproduce_agrees_with_the_stored_curves(tmp_path):
 
 
 def test_reproduce_exits_1_when_a_curve_disagrees(tmp_path):
-    from ftkit.reproduce import reference_path
-    stored = json.loads(reference_path('head').read_text())
+    from ftkit.reproduce import _reference_path
+    stored = json.loads(_reference_path('head').read_text())
     stored['lrs'] = [[r * 1.01 for r in row] for row in stored['lrs']]   # rates 1% away: compared under every PyTorch version
     (tmp_path/'head.json').write_text(json.dumps(stored))
     done = run('reproduce', 'head', '--folder', str(tmp_path), cwd=tmp_path)
@@ -187,8 +187,8 @@ def test_reproduce_exits_1_when_a_curve_disagrees(tmp_path):
 
 
 def test_reproduce_on_a_broken_reference_is_a_short_error(tmp_path):
-    from ftkit.reproduce import reference_path
-    stored = json.loads(reference_path('head').read_text())
+    from ftkit.reproduce import _reference_path
+    stored = json.loads(_reference_path('head').read_text())
     del stored['lrs']
     (tmp_path/'head.json').write_text(json.dumps(stored))
     done = run('reproduce', 'head', '--folder', str(tmp_path), cwd=tmp_path)

@@ -2,11 +2,11 @@
 import numpy as np, pytest
 from PIL import Image
 from fastai.vision.all import accuracy
-from ftkit.data import digit_images, digits_dls, folder_dls
+from ftkit.data import _digit_images, digits_dls, folder_dls
 from ftkit.models import sample_backbone, transfer_learner
 
 def write_pngs(folder, digits=(5, 6), n=4):
-    images, labels = digit_images()
+    images, labels = _digit_images()
     for d in digits:
         (folder/str(d)).mkdir(parents=True, exist_ok=True)
         for k, i in enumerate(np.flatnonzero(labels == d)[:n]):

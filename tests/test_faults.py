@@ -11,7 +11,7 @@ from torch import nn
 from fastai.vision.all import Callback, accuracy, set_seed
 
 from ftkit.all import *
-from ftkit.snapshot import learner_state, state_differences
+from ftkit.snapshot import _learner_state, _state_differences
 from ftkit.phases import fit_head
 
 def make_learner(**kwargs):
@@ -44,15 +44,15 @@ SWEEP_FAULTS = [(at, error) for at in (1, 7, 50) for error in (RuntimeError('boo
 @pytest.mark.parametrize('at,error', SWEEP_FAULTS, ids=[f'{type(e).__name__ if e else "NaN"} at call {a}' for a, e in SWEEP_FAULTS])
 def test_sweep_fault_restores_the_learner(at, error):
     learn = make_learner()
-    before = learner_state(learn)
+    before = _learner_state(learn)
     original = learn.model
     learn.model = Failing(original, at, error)
-    state = learner_state(learn)
+    state = _learner_state(learn)
     try: lr_find(learn, progress=False)
     except (RuntimeError, KeyboardInterrupt): pass
-    assert state_differences(state, learner_state(learn)) == []
+    assert _state_differences(state, _learner_state(learn)) == []
     learn.model = original
-    assert state_differences(before, learner_state(learn)) == []
+    assert _state_differences(before, _learner_state(learn)) == []
 
 CALLBACK_FAULTS = [('before_fit', RuntimeError('in before_fit')), ('after_batch', RuntimeError('after batch 5')),
                    ('after_loss', KeyboardInterrupt('Ctrl-C after a loss')), ('after_backward', RuntimeError('after backward'))]
@@ -61,9 +61,9 @@ CALLBACK_FAULTS = [('before_fit', RuntimeError('in before_fit')), ('after_batch'
 def test_a_users_callback_failing_in_a_sweep_restores_the_learner(event, error):
     learn = make_learner()
     learn.add_cb(RaiseIn(event, error, at=5 if event == 'after_batch' else 1))
-    before = learner_state(learn)
+    before = _learner_state(learn)
     with pytest.raises(type(error)): lr_find(learn, progress=False)
-    assert state_differences(before, learner_state(learn)) == []
+    assert _state_differences(before, _learner_state(learn)) == []
 
 CACHE_FAULTS = [('after_batch', RuntimeError('in the cached training')), ('after_batch', KeyboardInterrupt('Ctrl-C in training')),
                 ('after_loss', RuntimeError('in the cached LR finder'))]
@@ -84,10 +84,10 @@ def test_a_fault_in_a_cached_phase_gives_the_whole_model_back(event, error):
 def test_a_fault_in_the_rate_search_leaves_the_learner_and_threads():
     learn = make_learner(bn='frozen')
     freeze(learn)
-    before, threads = learner_state(learn), torch.get_num_threads()
+    before, threads = _learner_state(learn), torch.get_num_threads()
     with mock.patch('ftkit.search.HeadBank.forward', side_effect=RuntimeError('a head failed')):
         with pytest.raises(RuntimeError): search_head_lr(learn, 1)
-    assert torch.get_num_threads() == threads and state_differences(before, learner_state(learn)) == []
+    assert torch.get_num_threads() == threads and _state_differences(before, _learner_state(learn)) == []
 
 def full_disk_after(n_good):
     "`os.fsync` that works `n_good` times, then fails as a full disk does."

@@ -4,7 +4,7 @@ from unittest import mock
 import pytest
 from fastai.vision.all import accuracy, set_seed
 from ftkit.data import digits_dls
-from ftkit.snapshot import learner_state, same_state
+from ftkit.snapshot import _learner_state, _same_state
 from ftkit.finder import lr_find
 from ftkit.models import sample_backbone, transfer_learner
 
@@ -14,7 +14,7 @@ def make_learner():
 
 def test_ctrl_c_mid_sweep_restores_everything():
     learn = make_learner()
-    before = learner_state(learn)
+    before = _learner_state(learn)
     calls = []
     def press_ctrl_c(module, inputs):
         calls.append(1)
@@ -27,13 +27,13 @@ def test_ctrl_c_mid_sweep_restores_everything():
         with pytest.raises(KeyboardInterrupt): lr_find(learn, progress=False)
     finally: hook.remove(); signal.signal(signal.SIGINT, handler)
     assert len(calls) == 12
-    assert same_state(before, learner_state(learn))
+    assert _same_state(before, _learner_state(learn))
 
 def test_second_ctrl_c_during_the_restore_waits_for_it():
     "A user presses Ctrl-C mid-sweep, then again while lr_find puts the learner back: the learner is still whole."
     from ftkit.snapshot import Attributes
     learn = make_learner()
-    before = learner_state(learn)
+    before = _learner_state(learn)
     calls, real_restore = [], Attributes.restore
     def press_ctrl_c(module, inputs):
         calls.append(1)
@@ -46,16 +46,16 @@ def test_second_ctrl_c_during_the_restore_waits_for_it():
         with mock.patch.object(Attributes, 'restore', restore_with_a_second_ctrl_c), pytest.raises(KeyboardInterrupt):
             lr_find(learn, progress=False)
     finally: hook.remove(); signal.signal(signal.SIGINT, handler)
-    assert same_state(before, learner_state(learn))
+    assert _same_state(before, _learner_state(learn))
     assert signal.getsignal(signal.SIGINT) is handler
 
 def test_interrupts_deferred_raises_after_the_block():
-    from ftkit.snapshot import interrupts_deferred
+    from ftkit.snapshot import _interrupts_deferred
     handler = signal.signal(signal.SIGINT, signal.default_int_handler)
     done = []
     try:
         with pytest.raises(KeyboardInterrupt, match='restored first'):
-            with interrupts_deferred():
+            with _interrupts_deferred():
                 signal.raise_signal(signal.SIGINT)
                 done.append('the rest of the block ran')
         assert done == ['the rest of the block ran'] and signal.getsignal(signal.SIGINT) is signal.default_int_handler

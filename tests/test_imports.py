@@ -34,12 +34,14 @@ def test_public_api_shadows_no_fastai_name():
     assert set(fk.__all__) == API
     assert not set(fk.__all__) & {n for n in dir(fv) if not n.startswith('_')}
 
-def test_no_module_imports_another_modules_private_names():
-    "What two modules share is public in the lower one: no `from .x import _name` (or `from ftkit.x import _name`)."
-    import ast, pathlib, ftkit
-    found = []
-    for path in sorted(pathlib.Path(ftkit.__file__).parent.glob('*.py')):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or '').startswith('ftkit')):
-                found += [f'{path.name}: {node.module}.{a.name}' for a in node.names if a.name.startswith('_')]
-    assert not found, found
+def test_public_definitions_are_few():
+    """The public surface is what users call: at most 100 top-level names without an underscore in ftkit's modules
+    (helpers that modules share inside the package are private, `_name`), and none in `ftkit.all` is private."""
+    import ast, pathlib, ftkit, ftkit.all as fk
+    public = [f'{path.stem}.{name}' for path in sorted(pathlib.Path(ftkit.__file__).parent.glob('[!_]*.py')) if path.stem != 'all'
+              for node in ast.parse(path.read_text()).body
+              for name in ([node.name] if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else
+                           [t.id for t in node.targets if isinstance(t, ast.Name)] if isinstance(node, ast.Assign) else [])
+              if not name.startswith('_')]
+    assert len(public) <= 100, f"{len(public)} public definitions: {public}"
+    assert not [n for n in fk.__all__ if n.startswith('_')]

@@ -18,7 +18,7 @@ from fastai.text.all import (AWD_LSTM, TextDataLoaders, awd_lstm_clas_config, aw
                              text_classifier_learner)
 from fastai.tabular.all import Categorify, TabularDataLoaders, tabular_learner
 from ftkit.all import *
-from ftkit.snapshot import learner_state, state_differences
+from ftkit.snapshot import _learner_state, _state_differences
 
 
 # --- learners, each built fresh by `make(path)` -------------------------------------------------------------------
@@ -103,9 +103,9 @@ def check_same_as_fastai(make, seed=1):
     "ftkit's curve equals fastai's over their common steps (rtol 1e-4), suggestions too, and the state is restored."
     theirs, suggestions = fastai_curve(make, seed)
     learn = make(None)
-    before = learner_state(learn)
+    before = _learner_state(learn)
     ours = lr_find(learn, seed=seed, progress=False)
-    assert state_differences(before, learner_state(learn)) == []
+    assert _state_differences(before, _learner_state(learn)) == []
     n = min(len(theirs), len(ours.smoothed))
     assert n >= 30, f'only {n} common steps'
     np.testing.assert_allclose(ours.smoothed[:n], theirs[:n], rtol=1e-4)
@@ -261,12 +261,12 @@ def test_observers_get_no_event_and_write_nothing(tmp_path):
     learn = digits_learner(tmp_path, cbs=[CountEvents(), MyLogger(), *observers])
     graph = observers.pop()                                  # counted too, but fastai's graph needs a notebook to draw
     for cls in [CountEvents, MyLogger, type(graph), *map(type, observers)]: cls.events.clear()   # `after_create` ran at construction
-    before = learner_state(learn)
+    before = _learner_state(learn)
     found = lr_find(learn, num_it=60, progress=False)
     assert [type(cb).events for cb in [*observers, graph]] == [[], [], [], []] and MyLogger.events == []
     assert list(tmp_path.rglob('*')) == []
     assert CountEvents.events.count('before_batch') == len(found.losses) >= 30     # a training callback takes part, every batch
-    assert state_differences(before, learner_state(learn)) == []
+    assert _state_differences(before, _learner_state(learn)) == []
     learn.remove_cb(graph)
     with learn.no_bar(): learn.fit(1, 1e-3)                                        # the same observers do see a real fit
     assert all(type(cb).events for cb in observers) and (tmp_path/'history.csv').exists()
@@ -295,10 +295,10 @@ def test_restored_when_interrupted_under_mixup(error):
     learn = digits_learner(cbs=MixUp())
     failing = FailAt(7, error)
     learn.add_cb(failing)
-    before = learner_state(learn)
+    before = _learner_state(learn)
     with pytest.raises(type(error)): lr_find(learn, progress=True)
-    after = learner_state(learn)
-    assert [d for d in state_differences(before, after) if not d.startswith('callbacks[')] == []
+    after = _learner_state(learn)
+    assert [d for d in _state_differences(before, after) if not d.startswith('callbacks[')] == []
     assert learn.loss_func is not learn.cbs.filter(lambda cb: isinstance(cb, MixUp))[0].lf
 
 
