@@ -11,8 +11,8 @@ is the accuracy actually trained when it equals a rate the record trained (a rul
 grid's accuracies interpolated linearly in log(rate) (clamped at the grid's ends, 1e-5 and 3e-1). The interpolation's
 own error is measured on the rules' trained rates and printed with the tables.
 
-Command: `.venv/bin/python bench/head_rate_caps.py` (reads bench/results/regret_*.json, trains nothing, a second);
-`--markdown` prints the tables for bench/README.md.
+Command: `.venv/bin/python bench/head_rate_caps.py` (reads bench/results/regret_*.json, trains nothing, a second); it
+prints the tables as Markdown, as bench/README.md holds them.
 """
 import argparse, json, math
 from pathlib import Path
@@ -80,7 +80,7 @@ def tables(setting:str)->tuple:
                       mean['minimum (recommended today)'][out]))
     return recs, mean, worst, folds
 
-def report(markdown:bool=False):
+def report():
     for setting in SETTINGS:
         recs, mean, worst, folds = tables(setting)
         fams = [f for f in FAMILIES if recs[f]]
@@ -97,6 +97,5 @@ def report(markdown:bool=False):
             print(f"| {out} | {on} | {rule} | {there:.1f} | {left:.1f} | {today:.1f} |")
 
 if __name__ == '__main__':
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--markdown', action='store_true', help='(the tables are markdown either way)')
-    report(**vars(parser.parse_args()))
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    report()

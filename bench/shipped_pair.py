@@ -21,9 +21,10 @@ warnings.filterwarnings('ignore')
 import numpy as np, torch
 from fastai.vision.all import accuracy, set_seed
 sys.path.insert(0, str(Path(__file__).parent))
-from families import REAL, real_folder
+import real_recipes
+from families import real_folder
 from make_clothing_sample import square
-from ftkit.basics import _modes_kept, _write_text_atomically
+from ftkit.basics import _write_text_atomically
 from ftkit.data import clothing_dls
 from ftkit.models import efficientnet_lite0, transfer_learner
 from ftkit.recipe import two_phase
@@ -33,18 +34,13 @@ RECIPES = {'fastai fine_tune': lambda learn: learn.fine_tune(5, freeze_epochs=2)
            'two_phase': lambda learn: two_phase(learn, 2, 5, progress=False),
            'LP-FT': lambda learn: two_phase(learn, 0, 5, head='probe', progress=False)}
 
-class TestPhotos:
-    "The held-out test photos, cropped and normalised as the shipped ones reach the network, and a model's accuracy on them."
+class TestPhotos(real_recipes.TestPhotos):
+    "The held-out test photos, cropped and normalised as the shipped ones reach the network; `accuracy` as in real_recipes."
     def __init__(self, vocab:list):
         files = [(f, d.name) for d in sorted((real_folder()/'clothing'/'test').iterdir()) for f in sorted(d.glob('*.jpg'))]
         pixels = np.stack([np.asarray(square(f)) for f, _ in files])
         self.x = (torch.from_numpy(pixels).permute(0, 3, 1, 2).float() / 255 - 0.5) / 0.5   # efficientnet_lite0's stats
         self.y = torch.tensor([list(vocab).index(c) for _, c in files])
-    @torch.no_grad()
-    def accuracy(self, model)->float:
-        with _modes_kept(model):
-            model.eval()
-            return float((torch.cat([model(xb).argmax(1) for xb in self.x.split(64)]) == self.y).float().mean())
 
 def run(recipe:str, seed:int, test:TestPhotos)->dict:
     set_seed(seed, reproducible=True)

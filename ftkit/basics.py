@@ -36,10 +36,10 @@ def _whole_number(value, at_least:int=1)->bool:
 
 # %% ../nbs/00b_basics.ipynb #3ee2ef15
 def _check_whole(name:str,       # the argument's name, for the message
-                value,          # what the caller passed
-                at_least:int=1, # the smallest value allowed
-                what:str='',    # e.g. ' of epochs', or a hint in brackets
-               )->int:
+                 value,          # what the caller passed
+                 at_least:int=1, # the smallest value allowed
+                 what:str='',    # e.g. ' of epochs', or a hint in brackets
+                )->int:
     "`value` as an `int`; a ValueError naming the argument `name` unless it is a whole number of at least `at_least`."
     if not _whole_number(value, at_least):
         kind = 'a positive whole number' if at_least == 1 else f'a whole number >= {at_least}'
@@ -106,9 +106,9 @@ def _new_file_mode(path:Path)->int:
 
 # %% ../nbs/00b_basics.ipynb #94465660
 def _write_atomically(path,              # the file to write (its folder must exist)
-                     write,             # `write(file)` writes the contents into an open file object
-                     binary:bool=False, # open the temporary file in binary mode (a PNG) instead of text
-                    )->Path:
+                      write,             # `write(file)` writes the contents into an open file object
+                      binary:bool=False, # open the temporary file in binary mode (a PNG) instead of text
+                     )->Path:
     "Write `path` through `write` into a temporary file beside it, synced, then renamed over it; on failure the old file stays."
     path = _check_regular_target(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
@@ -130,9 +130,9 @@ def _write_text_atomically(path, text:str)->Path:
 
 # %% ../nbs/00b_basics.ipynb #01b6e8fc
 def _read_json(path,               # the file to read
-              name:str='path',    # the argument that named it, for the messages
-              what:str='a JSON file', # what the file should be, e.g. 'an ftkit LRFindResult file'
-             )->dict:
+               name:str='path',    # the argument that named it, for the messages
+               what:str='a JSON file', # what the file should be, e.g. 'an ftkit LRFindResult file'
+              )->dict:
     "The JSON object in `path`; a FileNotFoundError or ValueError naming `name` for a missing, unreadable or malformed file."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"`{name}` {path} is not a file; pass {what}")

@@ -108,12 +108,12 @@ def _parse_normalize(text:str):
 _STEP_COST = dict(frozen=3.5, unfrozen=5.5)   # a training step's time in (eval, no-grad) forward passes; measured, see above
 
 def _expected_seconds(learn,                 # the learner `two_phase` will train
-                     head_epochs:int,       # phase 1's one-cycle epochs (0 with the probe)
-                     body_epochs:int,       # phase 2's epochs
-                     head:str='train',      # 'train' or 'probe', as for `two_phase`
-                     num_it:int=100,        # steps of each LR-finder sweep (they may stop earlier: an upper bound)
-                     batch_seconds:tuple=None, # (loading, forward pass) of one batch; None: timed on a validation batch
-                    )->dict:                # seconds: 'finders', 'head', 'body' and their 'total'
+                      head_epochs:int,       # phase 1's one-cycle epochs (0 with the probe)
+                      body_epochs:int,       # phase 2's epochs
+                      head:str='train',      # 'train' or 'probe', as for `two_phase`
+                      num_it:int=100,        # steps of each LR-finder sweep (they may stop earlier: an upper bound)
+                      batch_seconds:tuple=None, # (loading, forward pass) of one batch; None: timed on a validation batch
+                     )->dict:                # seconds: 'finders', 'head', 'body' and their 'total'
     "Forecast `two_phase`'s time from one timed validation batch, leaving the learner and the random states untouched."
     load, forward = batch_seconds or _time_one_batch(learn)
     step = lambda part: load + forward * _STEP_COST[part]

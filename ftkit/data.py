@@ -34,7 +34,7 @@ def _share(value)->bool:
 # %% ../nbs/00_data.ipynb #35ff9e30
 @lru_cache(maxsize=4)
 def _digit_images(size:int=8 # side of the square images, in pixels (the originals are 8x8)
-                )->tuple:   # `(images, digits)`: float tensor `(n, 1, size, size)` in [0, 1], int array `(n,)`
+                 )->tuple:   # `(images, digits)`: float tensor `(n, 1, size, size)` in [0, 1], int array `(n,)`
     "All 1,797 scikit-learn digits as a float image tensor, resized to `size` pixels, and their digit labels."
     size = _check_whole('size', size, 8, ' (the images are 8x8)')
     digits = load_digits()
@@ -44,10 +44,10 @@ def _digit_images(size:int=8 # side of the square images, in pixels (the origina
 
 # %% ../nbs/00_data.ipynb #99045000
 def _split_task(task:str='target',      # 'source' (digits 0-4) or 'target' (digits 5-9)
-               n_per_class:int=None,    # keep at most this many training images per class (None: all)
-               valid_pct:float=0.2,     # fraction of each class held out for validation
-               seed:int=0,              # seed of the split and of the few-shot sample
-              )->tuple:                 # `(train_indices, valid_indices)` into `_digit_images()`
+                n_per_class:int=None,    # keep at most this many training images per class (None: all)
+                valid_pct:float=0.2,     # fraction of each class held out for validation
+                seed:int=0,              # seed of the split and of the few-shot sample
+               )->tuple:                 # `(train_indices, valid_indices)` into `_digit_images()`
     "Stratified train/validation indices for `task`; the validation set depends only on `task`, `valid_pct` and `seed`."
     if task not in _TASK_DIGITS: raise ValueError(f"`task` must be one of {list(_TASK_DIGITS)}, got {task!r}")
     if not _share(valid_pct): raise ValueError(f"`valid_pct` must be between 0 and 1 (exclusive), got {valid_pct!r}")
@@ -72,8 +72,8 @@ def _split_task(task:str='target',      # 'source' (digits 0-4) or 'target' (dig
 
 # %% ../nbs/00_data.ipynb #13e55d53
 def _fitting_batch_size(n_train:int, # number of training items
-                       bs:int,      # the batch size asked for
-                      )->int:       # `bs`, or `n_train` when the training set is smaller than one batch
+                        bs:int,      # the batch size asked for
+                       )->int:       # `bs`, or `n_train` when the training set is smaller than one batch
     "A batch size that gives at least one full training batch, with a warning when `bs` had to shrink."
     _check_whole('bs', bs)
     if n_train < 1: raise ValueError("The training set is empty: add training items or lower `valid_pct`.")
@@ -107,7 +107,7 @@ def digits_dls(task:str='target',      # 'source' (digits 0-4) or 'target' (digi
 _IMAGE_SUFFIXES = {e.lower() for e in image_extensions}     # fastai's, compared in lower case as fastai's `get_files` does
 
 def _image_files(path:Path, # folder to search, class folders and symlinks to folders included
-               )->list:     # regular image files (fastai's image extensions), each real file once, sorted
+                )->list:     # regular image files (fastai's image extensions), each real file once, sorted
     "Image files under `path`, walked without symlink cycles or duplicates; FIFOs, devices and broken links are left out."
     seen_folders, seen_files, found = set(), set(), []
     for folder, subfolders, names in os.walk(path, followlinks=True):
@@ -189,7 +189,7 @@ def _check_valid_classes(path:Path, files:list, label:_ClassFolder):
                                 f"(train/ has {sorted(trained)}); add training images for them or remove them from valid/")
 
 def _readable_images(path:Path, # folder to search (recursively) for image files
-                   )->list:     # the image files that open, sorted
+                    )->list:     # the image files that open, sorted
     "Image files under `path` that open; the unreadable ones are named in a warning and left out."
     files = _image_files(path)
     bad = set(verify_images(files)) if files else set()

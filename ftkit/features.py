@@ -104,7 +104,7 @@ def _standardised(x_fit:torch.Tensor, *xs)->list:
 
 # %% ../nbs/06_features.ipynb #1020f5db
 def _fit_softmax(x:torch.Tensor, target:torch.Tensor, n_classes:int, C:float, start:tuple=None,
-                max_iter:int=1000, tol:float=1e-4)->tuple:
+                 max_iter:int=1000, tol:float=1e-4)->tuple:
     "`(W, b)` minimising mean cross-entropy + |W|^2 / (2 C n) (scikit-learn's multinomial objective) by full-batch L-BFGS from `start`."
     W = torch.zeros(x.shape[1], n_classes, dtype=x.dtype) if start is None else start[0].clone()
     b = torch.zeros(n_classes, dtype=x.dtype) if start is None else start[1].clone()

@@ -147,8 +147,8 @@ def _match_channels(body, n_in, pretrained):
 _UNKNOWN_STATS = 'unknown'
 
 def _body_stats(model:nn.Module|None, # the whole model, before the cut (None: nothing is known about it)
-               builder:bool,         # it came from a torchvision builder (whose weights are ImageNet's)
-              ):
+                builder:bool,         # it came from a torchvision builder (whose weights are ImageNet's)
+               ):
     "The input statistics `model`'s weights expect: `(mean, std)`, None (inputs as they come), or `_UNKNOWN_STATS`."
     if model is not None and hasattr(model, 'input_stats'): return model.input_stats   # ftkit's bodies (or yours) declare it
     cfg = getattr(model, 'pretrained_cfg', None)                                          # timm models carry their own
@@ -190,7 +190,7 @@ def make_body(body, cut=None, pretrained:bool=True, arch=None)->tuple:
 
 # %% ../nbs/01_models.ipynb #50fc7909
 def _body_head_splitter(model:nn.Module, # `nn.Sequential(body, head)`, as built by `transfer_learner`
-                      )->list:          # three lists of parameters: early body, late body, head
+                       )->list:          # three lists of parameters: early body, late body, head
     "Layer groups for `transfer_learner`: the body's blocks split in an early and a late half, then the head."
     body, head = model[0], model[1]
     blocks = _body_blocks(body)
@@ -401,11 +401,11 @@ def _pooled_features(body:nn.Module, dl)->tuple:
 
 # %% ../nbs/01_models.ipynb #2597854d
 def _train_and_score(recipe,               # function `learn -> None` that trains it
-                    pretrained:bool=True, # start from the shipped pretrained body (else random init)
-                    n_per_class:int=20,   # labelled target images per class
-                    seed:int=0,           # seeds data, weights and batch order
-                    **kwargs,             # passed on to `transfer_learner` (e.g. `bn='frozen'`)
-                   )->float:              # validation accuracy
+                     pretrained:bool=True, # start from the shipped pretrained body (else random init)
+                     n_per_class:int=20,   # labelled target images per class
+                     seed:int=0,           # seeds data, weights and batch order
+                     **kwargs,             # passed on to `transfer_learner` (e.g. `bn='frozen'`)
+                    )->float:              # validation accuracy
     "Validation accuracy on the target digits after `recipe` trains a `transfer_learner` on `sample_backbone`."
     set_seed(seed, reproducible=True)
     learn = transfer_learner(digits_dls(n_per_class=n_per_class, seed=seed), sample_backbone(pretrained),

@@ -15,8 +15,8 @@ from .basics import _check_flag, _check_progress, _check_whole, _positive_number
 from .curve import LRFindResult, _NOISE_LIMIT
 from .features import ProbeHead, cache_problems, cached_body, linear_probe, _split_model
 from .finder import lr_find, _sweep_learner
-from .groups import (_ONE_CYCLE_DEFAULTS, _check_lr, _check_one_cycle, freeze, group_lrs, layer_groups, _lr_text, _plain_lr,
-                          _settings_dict, unfreeze)
+from .groups import (_ONE_CYCLE_DEFAULTS, _check_lr, _check_one_cycle, freeze, group_lrs, layer_groups, _lr_text,
+                          _plain_lr, _settings_dict, unfreeze)
 from .keep_best import KeepBest
 from .models import _BATCHNORM_TYPES, RunningStatsBatchNorm
 from .report import PhaseResult, _rate_range
@@ -120,7 +120,7 @@ def _settings_text(fit_kw:dict)->dict:
 
 # %% ../nbs/05c_phases.ipynb #52235dca
 def _run_phase(learn, name:str, epochs:int, lr, rule:str, finder, fit_kw:dict, progress:bool, started:float,
-              candidates:dict=None, keep_best:bool=False, start:dict=None)->PhaseResult:
+               candidates:dict=None, keep_best:bool=False, start:dict=None)->PhaseResult:
     "Train `learn` with `fit_one_cycle(epochs, lr, **fit_kw)` (keeping the best epoch, or `start`) and record it as a `PhaseResult`."
     recorder, settings, lr = RecordHypers(), _settings_text(fit_kw), _plain_lr(lr)
     fit_kw = dict(fit_kw)
@@ -165,8 +165,8 @@ def _warn_if_blown_up(phase:PhaseResult, start_loss:float):
 
 # %% ../nbs/05c_phases.ipynb #149e8081
 def _finder_choice(found:LRFindResult,            # the LR range test's result
-                  finder:str='the LR finder',    # what to call it in the rule's text
-                 )->tuple:                       # (rate, the rule that chose it, in words)
+                   finder:str='the LR finder',    # what to call it in the rule's text
+                  )->tuple:                       # (rate, the rule that chose it, in words)
     "The finder's recommendation, or its `valley` suggestion (with a warning) when the curve could not be trusted; and which it was."
     if found.recommended is not None:
         body = ', body frozen' if any(found.settings.get('frozen_groups') or []) else ''
@@ -195,7 +195,7 @@ def _use_cache(learn, cache)->bool:
 
 # %% ../nbs/05c_phases.ipynb #3e704596
 def _head_plan(learn, epochs, lr, fit_kw:dict, finder_kw:dict=None, cache=False, search_kw:dict=None, progress=True,
-              keep_best:bool=True)->dict:
+               keep_best:bool=True)->dict:
     "Every check of `fit_head`'s arguments, before anything changes; the settings `_train_head` trusts."
     searching = _is_search(lr)
     if isinstance(lr, str) and not searching:
@@ -259,9 +259,9 @@ def fit_head(learn,                # a fastai `Learner` with a body and a head i
 
 # %% ../nbs/05c_phases.ipynb #f8163a70
 def _body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
-                   found:LRFindResult,       # the LR finder run on the unfrozen learner
-                   below_head:float=3.,      # hi = head_lr / below_head
-                  )->tuple:                  # (hi, rule text, candidates)
+                    found:LRFindResult,       # the LR finder run on the unfrozen learner
+                    below_head:float=3.,      # hi = head_lr / below_head
+                   )->tuple:                  # (hi, rule text, candidates)
     "Phase 2's `hi`: phase 1's rate / `below_head`, capped where the unfrozen loss was lowest; else the second finder's `valley`."
     finder_rate = found.suggestions.get('valley')        # after a fitted head (or probe): measured above, not `recommended`
     if head_lr is None:
@@ -283,7 +283,7 @@ def _body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
 
 # %% ../nbs/05c_phases.ipynb #486fb0e8
 def _body_plan(learn, epochs, lr, fit_kw:dict, head_lr:float=None, below_head:float=3., spread:float=10., finder_kw:dict=None,
-              progress=True, keep_best:bool=True)->dict:
+               progress=True, keep_best:bool=True)->dict:
     "Every check of `fit_body`'s arguments, before anything changes; the settings `_train_body` trusts."
     _check_phase(learn, epochs, lr, fit_kw)
     _check_body_rule(below_head, spread); _check_progress(progress); _check_flag('keep_best', keep_best, ' (end with the best weights)')

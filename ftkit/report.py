@@ -175,8 +175,8 @@ class FineTuneReport:
 _MOVING_AVERAGE_BETA = 0.8    # about 5 batches: short phases (3 batches an epoch here) still show their own trend
 
 def _plot_phase_losses(phases:list, # `PhaseResult`s in training order
-                      ax:Axes=None, # draw into this Axes (default: a new Figure)
-                     )->Figure:
+                       ax:Axes=None, # draw into this Axes (default: a new Figure)
+                      )->Figure:
     "Raw training loss per batch, its moving average carried across phases, and validation loss per epoch; boundaries marked."
     fig = NotebookFigure(figsize=(7, 4)) if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax

@@ -53,8 +53,8 @@ _REFERENCES = Path(str(files('ftkit')/'references'))     # package data: install
 
 # %% ../nbs/08_reproduce.ipynb #cd0c4e49
 def _reference_path(name:str,     # a key of `_REFERENCE_SWEEPS`
-                   folder:str|Path=None, # where the references are (default: ftkit's package data)
-                  )->Path:
+                    folder:str|Path=None, # where the references are (default: ftkit's package data)
+                   )->Path:
     "Where the reference curve `name` is stored."
     if name not in _REFERENCE_SWEEPS: raise ValueError(f"`name` must be one of {list(_REFERENCE_SWEEPS)}, got {name!r}")
     return Path(folder or _REFERENCES)/f'{name}.json'
