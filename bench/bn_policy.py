@@ -17,8 +17,8 @@ import numpy as np
 from fastai.vision.all import set_seed
 sys.path.insert(0, str(Path(__file__).parent))
 from families import family_learner
-from ftkit.phases import fit_head
-from ftkit.recipe import two_phase
+from ftkit.recipe.phases import fit_head
+from ftkit.recipe.two_phase import two_phase
 
 POLICIES = ('train', 'frozen', 'eval')
 

@@ -13,9 +13,9 @@ import argparse, json, statistics, subprocess, sys, time
 def worker(repeats:int, size:int):
     import warnings; warnings.filterwarnings('ignore')
     from fastai.vision.all import accuracy, set_seed
-    from ftkit.data import digits_dls
-    from ftkit.models import sample_backbone, transfer_learner
-    from ftkit.phases import fit_head
+    from ftkit.learner.data import digits_dls
+    from ftkit.learner.models import sample_backbone, transfer_learner
+    from ftkit.recipe.phases import fit_head
     times = {'cache=True': [], 'cache=False': []}
     for _ in range(repeats):
         for cache in (True, False):

@@ -21,9 +21,9 @@ import numpy as np
 warnings.filterwarnings('ignore')
 from fastai.vision.all import accuracy, set_seed
 sys.path.insert(0, str(Path(__file__).parent))
-from ftkit.data import digits_dls
-from ftkit.models import sample_backbone, transfer_learner
-from ftkit.phases import fit_head
+from ftkit.learner.data import digits_dls
+from ftkit.learner.models import sample_backbone, transfer_learner
+from ftkit.recipe.phases import fit_head
 
 EPOCHS, FASTAI_LR = 5, 2e-3
 

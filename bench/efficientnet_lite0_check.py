@@ -4,7 +4,7 @@ The package ships a state_dict (296 tensors) without a model. timm has two Effic
 same tensors in the same order: `efficientnet_lite0` (PyTorch's symmetric padding) and `tf_efficientnet_lite0`
 (TensorFlow's SAME padding). Both are loaded with the weights and shown real photos of clothes whose ImageNet class is
 clear (T-shirts: 'jersey'; trousers: 'jean'; shoes: 'sandal', 'clog', 'Loafer', 'running shoe', 'cowboy boot'); the
-architecture whose top-1 class is right more often is the one the weights were trained in. `ftkit.models.efficientnet_lite0`
+architecture whose top-1 class is right more often is the one the weights were trained in. `ftkit.learner.models.efficientnet_lite0`
 uses it.
 
 Run: .venv/bin/python bench/efficientnet_lite0_check.py   (reads $FTKIT_REAL, default ../shared/real; about 20 s)"""
@@ -15,7 +15,7 @@ import timm, torch
 import torchvision.transforms.functional as TF
 from PIL import Image
 from torchvision.models import ResNet18_Weights
-from ftkit.models import efficientnet_lite0_weights_path
+from ftkit.learner.models import efficientnet_lite0_weights_path
 
 REAL = Path(os.environ.get('FTKIT_REAL', Path(__file__).resolve().parents[2]/'shared'/'real'))
 EXPECTED = {'t-shirt': {'jersey'}, 'pants': {'jean'}, 'shoes': {'sandal', 'clog', 'Loafer', 'running shoe', 'cowboy boot'}}

@@ -22,8 +22,8 @@ from PIL import Image
 import torchvision
 from fastai.vision.all import (Datasets, ItemGetter, Categorize, IntToFloatTensor, TensorImage, XResNet, ResBlock, accuracy,
                                set_seed)
-from ftkit.data import digits_dls, _fitting_batch_size
-from ftkit.models import sample_backbone, transfer_learner
+from ftkit.learner.data import digits_dls, _fitting_batch_size
+from ftkit.learner.models import sample_backbone, transfer_learner
 
 SOURCE_SHAPES = ('disk', 'square', 'triangle', 'plus', 'hbar')
 TARGET_SHAPES = ('ring', 'diamond', 'x', 'hollow_square', 'vbar')

@@ -19,11 +19,11 @@ from fastai.vision.all import set_seed
 sys.path.insert(0, str(Path(__file__).parent))
 from families import family_learner
 from lr_find_regret import EPOCHS, RESULTS, regret
-from ftkit.basics import _write_text_atomically
-from ftkit.curve import LRFindResult
-from ftkit.finder import lr_find
-from ftkit.groups import unfreeze
-from ftkit.phases import fit_head
+from ftkit.core.basics import _write_text_atomically
+from ftkit.finder.curve import LRFindResult
+from ftkit.finder.lr_find import lr_find
+from ftkit.learner.groups import unfreeze
+from ftkit.recipe.phases import fit_head
 
 def curve_of(record)->dict:
     "The LR finder curve of one setting of the regret benchmark, run as that benchmark ran it."

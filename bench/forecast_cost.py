@@ -18,10 +18,10 @@ from fastai.vision.all import Callback, accuracy, set_seed
 sys.path.insert(0, str(Path(__file__).parent))
 from families import real_files
 from ftkit.cli import _STEP_COST, _expected_seconds, _time_one_batch
-from ftkit.data import folder_dls
-from ftkit.groups import unfreeze
-from ftkit.models import transfer_learner
-from ftkit.recipe import two_phase
+from ftkit.learner.data import folder_dls
+from ftkit.learner.groups import unfreeze
+from ftkit.learner.models import transfer_learner
+from ftkit.recipe.two_phase import two_phase
 
 CLASSES = ('dress', 'pants', 'shoes', 't-shirt')
 

@@ -11,9 +11,9 @@ warnings.filterwarnings('ignore')
 import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from families import family_learner
-from ftkit.finder import lr_find
-from ftkit.phases import fit_head
-from ftkit.search import search_head_lr
+from ftkit.finder.lr_find import lr_find
+from ftkit.recipe.phases import fit_head
+from ftkit.recipe.search import search_head_lr
 
 VARIANTS = {
     'lr_find (100 steps)': lambda learn: lr_find(learn, seed=0, progress=False),

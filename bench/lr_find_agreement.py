@@ -7,8 +7,8 @@ import importlib.util, warnings
 from pathlib import Path
 warnings.filterwarnings('ignore')
 import numpy as np
-from ftkit.snapshot import _learner_state, _state_differences
-from ftkit.finder import lr_find
+from ftkit.finder.snapshot import _learner_state, _state_differences
+from ftkit.finder.lr_find import lr_find
 
 spec = importlib.util.spec_from_file_location('test_learners', Path(__file__).parent.parent/'tests'/'test_learners.py')
 tests = importlib.util.module_from_spec(spec); spec.loader.exec_module(tests)

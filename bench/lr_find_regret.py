@@ -25,11 +25,11 @@ import numpy as np, torch
 from fastai.vision.all import set_seed
 sys.path.insert(0, str(Path(__file__).parent))
 from families import family_learner
-from ftkit.finder import lr_find
-from ftkit.groups import unfreeze
-from ftkit.basics import _write_text_atomically
-from ftkit.phases import _body_rate_rule, fit_body, fit_head
-from ftkit.search import search_head_lr
+from ftkit.finder.lr_find import lr_find
+from ftkit.learner.groups import unfreeze
+from ftkit.core.basics import _write_text_atomically
+from ftkit.recipe.phases import _body_rate_rule, fit_body, fit_head
+from ftkit.recipe.search import search_head_lr
 
 EPOCHS, SEEDS, SIZES = 5, range(5), (20, 100)
 MODES = ('frozen', 'unfrozen', 'after phase 1', 'frozen, bn=train')

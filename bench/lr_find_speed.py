@@ -12,11 +12,11 @@ import argparse, statistics, tempfile, time, warnings
 warnings.filterwarnings('ignore')
 import torch
 from fastai.vision.all import CrossEntropyLossFlat, DataLoader, DataLoaders, accuracy, defaults, resnet18, set_seed, vision_learner
-from ftkit.data import digits_dls
-from ftkit.sweep import lr_schedule
-from ftkit.snapshot import LearnerSnapshot
-from ftkit.finder import lr_find
-from ftkit.models import sample_backbone, transfer_learner
+from ftkit.learner.data import digits_dls
+from ftkit.finder.sweep import lr_schedule
+from ftkit.finder.snapshot import LearnerSnapshot
+from ftkit.finder.lr_find import lr_find
+from ftkit.learner.models import sample_backbone, transfer_learner
 
 def digits_learner(num_workers=0):
     set_seed(0)

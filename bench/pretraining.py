@@ -8,8 +8,8 @@ from fastai.vision.all import LabelSmoothingCrossEntropyFlat, accuracy, set_seed
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from ftkit.data import digits_dls
-from ftkit.models import RandomShift, _pooled_features, sample_body, transfer_learner
+from ftkit.learner.data import digits_dls
+from ftkit.learner.models import RandomShift, _pooled_features, sample_body, transfer_learner
 
 def probe(body, dls):
     clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))

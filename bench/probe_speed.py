@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 sys.path.insert(0, str(Path(__file__).parent))
 from families import family_learner
-from ftkit.features import bottleneck_features, _stratified_folds, _logistic_probe
+from ftkit.recipe.features import bottleneck_features, _stratified_folds, _logistic_probe
 
 CS = [1e-3, 1e-2, 1e-1, 1., 10., 100.]
 

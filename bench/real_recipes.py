@@ -32,13 +32,13 @@ from fastai.vision.all import Callback, set_seed
 sys.path.insert(0, str(Path(__file__).parent))
 from fastai.vision.all import accuracy
 from families import real_body, real_dls, real_files, real_photo
-from ftkit.basics import _modes_kept, _write_text_atomically
-from ftkit.finder import lr_find
-from ftkit.models import RunningStatsBatchNorm, transfer_learner
-from ftkit.groups import unfreeze
-from ftkit.report import FineTuneReport
-from ftkit.phases import _body_rate_rule, fit_body, fit_probe
-from ftkit.recipe import two_phase
+from ftkit.core.basics import _modes_kept, _write_text_atomically
+from ftkit.finder.lr_find import lr_find
+from ftkit.learner.models import RunningStatsBatchNorm, transfer_learner
+from ftkit.learner.groups import unfreeze
+from ftkit.recipe.report import FineTuneReport
+from ftkit.recipe.phases import _body_rate_rule, fit_body, fit_probe
+from ftkit.recipe.two_phase import two_phase
 
 RESULTS = Path(__file__).parent/'results'/'real_recipes.json'
 HEAD_EPOCHS, BODY_EPOCHS = 2, 5

@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 import real_recipes
 from families import real_folder
 from make_clothing_sample import square
-from ftkit.basics import _write_text_atomically
-from ftkit.data import clothing_dls
-from ftkit.models import efficientnet_lite0, transfer_learner
-from ftkit.recipe import two_phase
+from ftkit.core.basics import _write_text_atomically
+from ftkit.learner.data import clothing_dls
+from ftkit.learner.models import efficientnet_lite0, transfer_learner
+from ftkit.recipe.two_phase import two_phase
 
 RESULTS = Path(__file__).parent/'results'/'shipped_pair.json'
 RECIPES = {'fastai fine_tune': lambda learn: learn.fine_tune(5, freeze_epochs=2),

@@ -4,8 +4,8 @@ Run: .venv/bin/python bench/workers.py"""
 import statistics, tempfile, time, warnings
 warnings.filterwarnings('ignore')
 from fastai.vision.all import accuracy, defaults, set_seed
-from ftkit.data import digits_dls
-from ftkit.models import sample_backbone, transfer_learner
+from ftkit.learner.data import digits_dls
+from ftkit.learner.models import sample_backbone, transfer_learner
 
 def timed(num_workers, job):
     set_seed(0)

@@ -1,4 +1,4 @@
-"""`ftkit demo` runs the whole two-phase fine-tuning workflow on the offline task, `ftkit finetune PATH` on a folder of your images; both write a report with its plots.
+"""`ftkit demo` and `ftkit finetune PATH`: the whole two-phase workflow from a terminal, with a report.
 
 Docs: https://ftkit.github.io/ftkit/cli.html.md"""
 
@@ -12,8 +12,9 @@ from pathlib import Path
 from importlib.resources import files
 
 import ftkit
-# Only the standard library here: `ftkit --help` and a bad argument must answer at once, and importing fastai and torch
-# took 4.6 s of the 4.8 s `ftkit --help` took (2-core machine). Each command imports what it needs when it runs.
+# Only the standard library here: `ftkit --help` and a bad argument must answer at once, and importing
+# fastai and torch took 4.6 s of the 4.8 s `ftkit --help` took (2-core machine). Each command imports
+# what it needs when it runs.
 
 # %% auto #0
 __all__ = ['run_demo', 'run_finetune', 'run_reproduce', 'main']
@@ -24,51 +25,60 @@ def _say(progress:bool): return print if progress else (lambda *a, **k: None)
 def _finish(report, out:Path, info:dict, say):
     "Add what ran to the report, save it into `out`, and print its summary."
     import fastai, torch
-    report.info = {**info, **report.info, 'versions': dict(ftkit=ftkit.__version__, fastai=fastai.__version__, torch=torch.__version__)}
+    report.info = {**info, **report.info, 'versions': dict(ftkit=ftkit.__version__, fastai=fastai.__version__,
+                                                           torch=torch.__version__)}
     report.save(out)
     head, body = report['head'], report['body']
     say(report.summary().to_string(float_format=lambda v: f'{v:.4g}'))
     for line in report.notes(): say(line)
-    say(f"\nDone in {report.info['seconds']:.1f} s: accuracy {head.metrics.get('accuracy', float('nan')):.3f} after phase 1, "
+    say(f"\nDone in {report.info['seconds']:.1f} s: accuracy "
+        f"{head.metrics.get('accuracy', float('nan')):.3f} after phase 1, "
         f"{body.metrics.get('accuracy', float('nan')):.3f} after phase 2. Report and plots in {out}/")
     return report
 
 # %% ../nbs/10_cli.ipynb #a5c3cf27
 def _check_sizes(**values):
-    from ftkit.basics import _check_whole
+    from ftkit.core.basics import _check_whole
     for name, value in values.items():
         if value is not None: _check_whole(name, value)
 
 # %% ../nbs/10_cli.ipynb #0e416b39
 def _head_epochs(head:str, head_epochs:int|None)->int:
-    "Phase 1's epochs for `two_phase`: `head_epochs` (None: 3) when the head trains, 0 for the linear probe (it trains none)."
-    from ftkit.basics import _check_whole
-    from ftkit.phases import _check_head
+    """Phase 1's epochs for `two_phase`: `head_epochs` (None: 3) when
+    the head trains, 0 for the linear probe (it trains none)."""
+    from ftkit.core.basics import _check_whole
+    from ftkit.recipe.phases import _check_head
     _check_head(head)
-    if head == 'train': return _check_whole('head_epochs', 3 if head_epochs is None else head_epochs, what=' of epochs')
-    if head_epochs not in (None, 0):           # epochs asked for that the probe would not train: refused, not ignored
-        raise ValueError(f"`head_epochs` {head_epochs!r} asks for one-cycle epochs on the head, but `head` is 'probe' (LP-FT: "
-                         "a linear probe, no phase-1 epochs): pass head='train' (--head train) to train the head, or leave "
-                         "head_epochs out")
+    if head == 'train':
+        return _check_whole('head_epochs', 3 if head_epochs is None else head_epochs, what=' of epochs')
+    if head_epochs not in (None, 0):   # epochs asked for that the probe would not train: refused, not ignored
+        raise ValueError(f"`head_epochs` {head_epochs!r} asks for one-cycle epochs on the head, but `head` "
+                         "is 'probe' (LP-FT: a linear probe, no phase-1 epochs): pass head='train' (--head "
+                         "train) to train the head, or leave head_epochs out")
     return 0
 
 # %% ../nbs/10_cli.ipynb #cbb6c30b
-def run_demo(out='ftkit-demo',          # folder for the plots and the report (created if needed)
-             n_per_class:int=None,       # labelled training images per class of the target task (None: all, ~145)
-             head:str='train',           # phase 1: 'train' the new head with one-cycle, or fit a linear 'probe' (LP-FT)
-             head_epochs:int=None,       # phase 1: one-cycle epochs on the new head, body frozen (None: 3; none with the probe)
-             body_epochs:int=6,          # phase 2: one-cycle epochs on the whole unfrozen network
-             bs:int=32,                  # batch size
-             seed:int=0,                 # seeds the data split, the head's initial weights, the batch order and the finders
-             progress=True,              # True: fastai's bars; 'lines': a plain line per sweep and epoch; False: quiet
-            ):                         # returns the `FineTuneReport`, also saved into `out`
-    "Fine-tune the pretrained sample backbone on the offline digits task with `two_phase`; save its report into `out`."
+def run_demo(out='ftkit-demo',     # folder for the plots and the report (created if needed)
+             n_per_class:int=None, # labelled training images per class of the target task (None: all, ~145)
+             # phase 1: 'train' the new head with one-cycle, or fit a linear 'probe' (LP-FT)
+             head:str='train',
+             # phase 1: one-cycle epochs on the new head, body frozen (None: 3; none with the probe)
+             head_epochs:int=None,
+             body_epochs:int=6,    # phase 2: one-cycle epochs on the whole unfrozen network
+             bs:int=32,            # batch size
+             # seeds the data split, the head's initial weights, the batch order and the finders
+             seed:int=0,
+             # True: fastai's bars; 'lines': a plain line per sweep and epoch; False: quiet
+             progress=True,
+            ):                     # returns the `FineTuneReport`, also saved into `out`
+    """Fine-tune the pretrained sample backbone on the offline
+    digits task with `two_phase`; save its report into `out`."""
     from fastai.vision.all import accuracy, set_seed
-    from ftkit.basics import _check_whole
-    from ftkit.data import digits_dls
-    from ftkit.models import sample_backbone, transfer_learner
-    from ftkit.recipe import two_phase
-    from ftkit.report import _writable_folder
+    from ftkit.core.basics import _check_whole
+    from ftkit.learner.data import digits_dls
+    from ftkit.learner.models import sample_backbone, transfer_learner
+    from ftkit.recipe.two_phase import two_phase
+    from ftkit.recipe.report import _writable_folder
     head_epochs = _head_epochs(head, head_epochs); _check_whole('body_epochs', body_epochs, what=' of epochs')
     _check_sizes(n_per_class=n_per_class, bs=bs)
     out, say = _writable_folder(out, 'out'), _say(progress)
@@ -77,44 +87,55 @@ def run_demo(out='ftkit-demo',          # folder for the plots and the report (c
     learn = transfer_learner(dls, sample_backbone(), metrics=accuracy)
     say(f"Offline task: digits 5-9, {len(dls.train_ds)} training and {len(dls.valid_ds)} validation images; "
         f"pretrained sample backbone, {len(learn.opt.param_groups)} layer groups.")
-    report = two_phase(learn, head_epochs, body_epochs, finder_kw=dict(seed=seed), progress=progress, head=head)
-    info = dict(task='digits 5-9 (offline sample task)', body='ftkit sample_backbone (pretrained on digits 0-4)',
-                settings=dict(n_per_class=n_per_class, head=head, head_epochs=head_epochs, body_epochs=body_epochs, bs=bs, seed=seed))
+    report = two_phase(learn, head_epochs, body_epochs, finder_kw=dict(seed=seed),
+                       progress=progress, head=head)
+    info = dict(task='digits 5-9 (offline sample task)', body="ftkit sample_backbone "
+                                                              "(pretrained on digits 0-4)",
+                settings=dict(n_per_class=n_per_class, head=head, head_epochs=head_epochs,
+                              body_epochs=body_epochs, bs=bs, seed=seed))
     return _finish(report, out, info, say)
 
 # %% ../nbs/10_cli.ipynb #9fcbb221
 def _architecture(name:str):
-    "The builder called `name`: ftkit's offline 'efficientnet_lite0' or a torchvision model (e.g. 'resnet18'); else a ValueError."
+    """The builder called `name`: ftkit's offline 'efficientnet_lite0'
+    or a torchvision model (e.g. 'resnet18'); else a ValueError."""
     import torchvision
-    from ftkit.models import efficientnet_lite0
+    from ftkit.learner.models import efficientnet_lite0
     if name == 'efficientnet_lite0': return efficientnet_lite0
     names = torchvision.models.list_models(module=torchvision.models)
     if name not in names:
         close = [n for n in names if n.startswith(name[:4])] or names[:10]
-        raise ValueError(f"`arch` {name!r} is not a torchvision classification model nor efficientnet_lite0; try one of {close}")
+        raise ValueError(f"`arch` {name!r} is not a torchvision classification model nor "
+                         f"efficientnet_lite0; try one of {close}")
     return torchvision.models.get_model_builder(name)
 
 def _parse_normalize(text:str):
-    "`--normalize`'s value as `transfer_learner`'s `normalize`: 'auto' None, 'none' False, 'imagenet', or 'MEAN,.../STD,...'."
+    """`--normalize`'s value as `transfer_learner`'s `normalize`:
+    'auto' None, 'none' False, 'imagenet', or 'MEAN,.../STD,...'."""
     if text == 'auto': return None
     if text == 'none': return False
     if text == 'imagenet': return (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)      # fastai's imagenet_stats
     try: mean, std = (tuple(float(v) for v in part.split(',')) for part in text.split('/'))
-    except ValueError: raise ValueError(f"`normalize` must be auto, none, imagenet or MEAN/STD with one number per channel "
+    except ValueError:
+        raise ValueError(f"`normalize` must be auto, none, imagenet or MEAN/STD with one number per channel "
                                         f"(e.g. 0.5,0.5,0.5/0.5,0.5,0.5), got {text!r}") from None
     return mean, std
 
 # %% ../nbs/10_cli.ipynb #5bd4004b
-_STEP_COST = dict(frozen=3.5, unfrozen=5.5)   # a training step's time in (eval, no-grad) forward passes; measured, see above
+# a training step's time in (eval, no-grad) forward passes; measured, see above
+_STEP_COST = dict(frozen=3.5, unfrozen=5.5)
 
-def _expected_seconds(learn,                 # the learner `two_phase` will train
-                      head_epochs:int,       # phase 1's one-cycle epochs (0 with the probe)
-                      body_epochs:int,       # phase 2's epochs
-                      head:str='train',      # 'train' or 'probe', as for `two_phase`
-                      num_it:int=100,        # steps of each LR-finder sweep (they may stop earlier: an upper bound)
-                      batch_seconds:tuple=None, # (loading, forward pass) of one batch; None: timed on a validation batch
-                     )->dict:                # seconds: 'finders', 'head', 'body' and their 'total'
-    "Forecast `two_phase`'s time from one timed validation batch, leaving the learner and the random states untouched."
+def _expected_seconds(learn,            # the learner `two_phase` will train
+                      head_epochs:int,  # phase 1's one-cycle epochs (0 with the probe)
+                      body_epochs:int,  # phase 2's epochs
+                      head:str='train', # 'train' or 'probe', as for `two_phase`
+                      # steps of each LR-finder sweep (they may stop earlier: an upper bound)
+                      num_it:int=100,
+                      # (loading, forward pass) of one batch; None: timed on a validation batch
+                      batch_seconds:tuple=None,
+                     )->dict:           # seconds: 'finders', 'head', 'body' and their 'total'
+    """Forecast `two_phase`'s time from one timed validation
+    batch, leaving the learner and the random states untouched."""
     load, forward = batch_seconds or _time_one_batch(learn)
     step = lambda part: load + forward * _STEP_COST[part]
     validate = len(learn.dls.valid) * (load + forward)
@@ -127,12 +148,14 @@ def _expected_seconds(learn,                 # the learner `two_phase` will trai
 
 # %% ../nbs/10_cli.ipynb #a7a7dd25
 def _time_one_batch(learn)->tuple:
-    "Seconds to load one validation batch and to run the model on it (the second of two runs), all state kept."
+    """Seconds to load one validation batch and to run the
+    model on it (the second of two runs), all state kept."""
     import time, torch
     from fastai.torch_core import get_random_states, set_random_states
-    from ftkit.basics import _modes_kept
+    from ftkit.core.basics import _modes_kept
     dl = learn.dls.valid
-    states, dl_rng = get_random_states(), dl.rng.getstate()      # fastai's: Python, NumPy, torch and CUDA generators
+    # fastai's: Python, NumPy, torch and CUDA generators
+    states, dl_rng = get_random_states(), dl.rng.getstate()
     try:
         started = time.perf_counter(); xb = dl.one_batch()[:dl.n_inp]; load = time.perf_counter() - started
         with _modes_kept(learn.model) as model, torch.no_grad():
@@ -150,50 +173,67 @@ def _cpu_forecast(learn, head_epochs:int, body_epochs:int, head:str, size:int)->
     shorter = [f'--size {size // 2} (about 4x less)'] if size >= 64 else []
     shorter += [f'--body-epochs {max(1, body_epochs // 2)}'] if body_epochs > 1 else []
     shorter += ['--head probe (no phase-1 epochs, one finder)'] if head != 'probe' else []
-    return (f"No GPU: expect up to about {minutes(parts['total'])} on this CPU (LR finders {minutes(parts['finders'])}, phase 1 "
-            f"{minutes(parts['head'])}, phase 2 {minutes(parts['body'])}). Shorter: {', '.join(shorter) or 'fewer images'}, or a GPU.")
+    return (f"No GPU: expect up to about {minutes(parts['total'])} on this CPU (LR finders "
+            f"{minutes(parts['finders'])}, phase 1 {minutes(parts['head'])}, phase 2 "
+            f"{minutes(parts['body'])}). Shorter: {', '.join(shorter) or 'fewer images'}, or a GPU.")
 
 # %% ../nbs/10_cli.ipynb #6756afb4
-def run_finetune(path,                     # folder with one sub-folder per class (or train/ and valid/ above those)
-                 arch:str='resnet18',       # a torchvision architecture, or 'efficientnet_lite0' (ImageNet weights installed)
-                 pretrained:bool=True,      # start from the ImageNet weights (torchvision's are downloaded once)
-                 weights:str|Path=None,     # a state_dict file of `arch` to start from instead (e.g. your own fine-tuned body)
-                 normalize=None,            # input statistics: None (the body's own), False (none), or (mean, std)
-                 head:str='probe',          # phase 1: fit a linear 'probe' (LP-FT, best on real photos), or 'train' the head
-                 head_epochs:int=None,      # phase 1 epochs with head='train', body frozen (None: 3; none with the probe)
-                 body_epochs:int=6,         # phase 2 epochs, everything unfrozen
-                 size:int=224,              # images are resized to size x size
-                 bs:int=32,                 # batch size
-                 valid_pct:float=0.2,       # share held out for validation when there is no valid/ folder
-                 seed:int=0,                # seeds the split, the head's weights, the batch order and the finders
-                 out='ftkit-finetune',      # folder for the report and plots
-                 progress=True,             # True: fastai's bars; 'lines': a plain line per sweep and epoch; False: quiet
-                ):                         # returns the `FineTuneReport`, also saved into `out`
-    "Fine-tune a torchvision architecture or `efficientnet_lite0` on a folder of images with `two_phase`; save the report into `out`."
+def run_finetune(
+                 # folder with one sub-folder per class (or train/ and valid/ above those)
+                 path,
+                 # a torchvision architecture, or 'efficientnet_lite0' (ImageNet weights installed)
+                 arch:str='resnet18',
+                 pretrained:bool=True, # start from the ImageNet weights (torchvision's are downloaded once)
+                 # a state_dict file of `arch` to start from instead (e.g. your own fine-tuned body)
+                 weights:str|Path=None,
+                 normalize=None,       # input statistics: None (the body's own), False (none), or (mean, std)
+                 # phase 1: fit a linear 'probe' (LP-FT, best on real photos), or 'train' the head
+                 head:str='probe',
+                 # phase 1 epochs with head='train', body frozen (None: 3; none with the probe)
+                 head_epochs:int=None,
+                 body_epochs:int=6,    # phase 2 epochs, everything unfrozen
+                 size:int=224,         # images are resized to size x size
+                 bs:int=32,            # batch size
+                 valid_pct:float=0.2,  # share held out for validation when there is no valid/ folder
+                 seed:int=0,           # seeds the split, the head's weights, the batch order and the finders
+                 out='ftkit-finetune', # folder for the report and plots
+                 # True: fastai's bars; 'lines': a plain line per sweep and epoch; False: quiet
+                 progress=True,
+                ):                     # returns the `FineTuneReport`, also saved into `out`
+    """Fine-tune a torchvision architecture or `efficientnet_lite0` on
+    a folder of images with `two_phase`; save the report into `out`."""
     from fastai.vision.all import accuracy, set_seed
-    from ftkit.basics import _check_whole
-    from ftkit.data import folder_dls
-    from ftkit.models import transfer_learner
-    from ftkit.recipe import two_phase
-    from ftkit.report import _writable_folder
+    from ftkit.core.basics import _check_whole
+    from ftkit.learner.data import folder_dls
+    from ftkit.learner.models import transfer_learner
+    from ftkit.recipe.two_phase import two_phase
+    from ftkit.recipe.report import _writable_folder
     builder = _architecture(arch)
     head_epochs = _head_epochs(head, head_epochs); _check_whole('body_epochs', body_epochs, what=' of epochs')
     _check_sizes(size=size, bs=bs)
     if weights is not None and not Path(weights).is_file():
-        raise FileNotFoundError(f"`weights` {weights} is not a file; pass a state_dict saved with torch.save(model.state_dict(), path)")
+        raise FileNotFoundError(f"`weights` {weights} is not a file; pass a state_dict saved with "
+                                "torch.save(model.state_dict(), path)")
     set_seed(seed, reproducible=True)
-    dls = folder_dls(path, valid_pct=valid_pct, seed=seed, size=size, bs=bs)       # reads only: a bad `path` stops here
-    body, start = (builder, 'ImageNet weights' if pretrained else 'random weights') if weights is None else (Path(weights), f'weights {weights}')
-    learn = transfer_learner(dls, body, arch=builder if weights is not None else None, pretrained=pretrained or weights is not None,
-                             normalize=normalize, metrics=accuracy)                # a weights file that does not fit stops here
+    # reads only: a bad `path` stops here
+    dls = folder_dls(path, valid_pct=valid_pct, seed=seed, size=size, bs=bs)
+    body, start = (builder, 'ImageNet weights' if pretrained
+                   else 'random weights') if weights is None else (Path(weights), f'weights {weights}')
+    learn = transfer_learner(dls, body, arch=builder if weights is not None else None, pretrained=pretrained
+                             or weights is not None,
+                             # a weights file that does not fit stops here
+                             normalize=normalize, metrics=accuracy)
     out, say = _writable_folder(out, 'out'), _say(progress)
-    say(f"{path}: {len(dls.vocab)} classes, {len(dls.train_ds)} training and {len(dls.valid_ds)} validation images; "
-        f"{arch} ({start}), {len(learn.opt.param_groups)} layer groups.")
+    say(f"{path}: {len(dls.vocab)} classes, {len(dls.train_ds)} training and {len(dls.valid_ds)} validation "
+        f"images; {arch} ({start}), {len(learn.opt.param_groups)} layer groups.")
     if learn.dls.device.type == 'cpu': say(_cpu_forecast(learn, head_epochs, body_epochs, head, size))
-    report = two_phase(learn, head_epochs, body_epochs, finder_kw=dict(seed=seed), progress=progress, head=head)
+    report = two_phase(learn, head_epochs, body_epochs, finder_kw=dict(seed=seed),
+                       progress=progress, head=head)
     info = dict(task=f'images in {path}', classes=list(map(str, dls.vocab)), body=f"{arch}, {start}",
-                settings=dict(arch=arch, pretrained=pretrained, weights=None if weights is None else str(weights), head=head,
-                              head_epochs=head_epochs, body_epochs=body_epochs, size=size, bs=bs, valid_pct=valid_pct, seed=seed))
+                settings=dict(arch=arch, pretrained=pretrained, weights=None if weights is None
+                              else str(weights), head=head,
+                              head_epochs=head_epochs, body_epochs=body_epochs, size=size, bs=bs,
+                              valid_pct=valid_pct, seed=seed))
     return _finish(report, out, info, say)
 
 # %% ../nbs/10_cli.ipynb #38b0fc1e
@@ -202,77 +242,102 @@ def run_reproduce(names:list=None, # reference names (default: all of `_REFERENC
                  )->int:
     "Re-run the stored LR-finder references and print the agreement table; 0 if every curve agrees, else 1."
     import pandas as pd
-    from ftkit.reproduce import reproduce
+    from ftkit.finder.reproduce import reproduce
     table = reproduce(names, folder)
     with pd.option_context('display.max_columns', None, 'display.width', 250, 'display.max_colwidth', 80):
         print(table.T.to_string())
     bad = table.index[~table.agrees].tolist()
-    print('Every curve agrees with its reference.' if not bad else f"DISAGREES: {', '.join(bad)} (see the table above)")
+    print('Every curve agrees with its reference.' if not bad else f"DISAGREES: {', '.join(bad)} "
+                                                                   "(see the table above)")
     return 1 if bad else 0
 
 # %% ../nbs/10_cli.ipynb #2099a0d7
 def _recipe_options(command, head:str):
-    "The options both commands share (`head`: the command's phase 1): where to write, how long each phase trains, ..."
+    """The options both commands share (`head`: the command's
+    phase 1): where to write, how long each phase trains, ..."""
     command.add_argument('--head', choices=['train', 'probe'], default=head,
-                         help="phase 1: 'train' the new head with one-cycle at the LR finder's rate, or fit a linear 'probe' "
-                              "on the frozen body's features and fine-tune from it (LP-FT: no phase-1 epochs) "
-                              "(default: %(default)s)")
-    command.add_argument('--head-epochs', type=int, default=None, help='phase 1 epochs with --head train, body frozen (default: 3)')
-    command.add_argument('--body-epochs', type=int, default=6, help='phase 2 epochs, all layers (default: %(default)s)')
+                         help="phase 1: 'train' the new head with one-cycle at the LR finder's rate, or "
+                              "fit a linear 'probe' on the frozen body's features and fine-tune from it "
+                              "(LP-FT: no phase-1 epochs) (default: %(default)s)")
+    command.add_argument('--head-epochs', type=int, default=None,
+                         help='phase 1 epochs with --head train, body frozen (default: 3)')
+    command.add_argument('--body-epochs', type=int, default=6, help="phase 2 epochs, all layers "
+                                                                    "(default: %(default)s)")
     command.add_argument('--epochs', type=int, nargs=2, metavar=('HEAD', 'BODY'),
                          help='both phases at once, e.g. --epochs 3 6 (HEAD is 0 with --head probe)')
     command.add_argument('--bs', type=int, default=32, help='batch size (default: %(default)s)')
-    command.add_argument('--seed', type=int, default=0, help='seed of the split, weights, batch order and LR finders (default: %(default)s)')
-    command.add_argument('--no-progress', action='store_true', help='no progress bars: one plain line per LR-finder sweep and per epoch (what a pipe or a CI log gets anyway), then the accuracies as JSON')
+    command.add_argument('--seed', type=int, default=0, help="seed of the split, weights, batch order and "
+                                                             "LR finders (default: %(default)s)")
+    command.add_argument('--no-progress', action='store_true', help="no progress bars: one plain line "
+                                                                    "per LR-finder sweep and per epoch "
+                                                                    "(what a pipe or a CI log gets "
+                                                                    "anyway), then the accuracies as JSON")
 
 # %% ../nbs/10_cli.ipynb #3d3dd618
 def _stored_references()->list:
     "The names of the LR-finder references ftkit ships (its package data), read without importing torch."
-    return sorted(Path(str(p)).stem for p in (files('ftkit')/'references').iterdir() if str(p).endswith('.json'))
+    return sorted(Path(str(p)).stem for p in (files('ftkit')/'references').iterdir()
+                  if str(p).endswith('.json'))
 
 # %% ../nbs/10_cli.ipynb #01f7f17b
 def _parsers():
-    parser = argparse.ArgumentParser(prog='ftkit', description='Fine-tune pretrained networks the fastai way.')
+    parser = argparse.ArgumentParser(prog='ftkit',
+                                     description='Fine-tune pretrained networks the fastai way.')
     parser.add_argument('--version', action='version', version=f'ftkit {ftkit.__version__}')
     commands = parser.add_subparsers(dest='command', metavar='COMMAND')
     written = 'Writes report.json, report.md, report.png, lr_find_head.png and lr_find_body.png into --out.'
-    demo = commands.add_parser('demo', help='fine-tune the pretrained sample backbone on the offline digits task',
-        description="Run the two-phase workflow on the offline digits task (5-9, pretrained on 0-4): LR finder, one-cycle "
-                    "on the frozen body's new head, unfreeze, LR finder again, one-cycle with slice(lo, hi). " + written)
-    demo.add_argument('--out', default='ftkit-demo', help='folder for the plots and the report (default: %(default)s)')
+    demo = commands.add_parser('demo', help="fine-tune the pretrained sample "
+                                            "backbone on the offline digits task",
+        description="Run the two-phase workflow on the offline digits task (5-9, "
+                    "pretrained on 0-4): LR finder, one-cycle on the frozen body's new "
+                    "head, unfreeze, LR finder again, one-cycle with slice(lo, hi). " + written)
+    demo.add_argument('--out', default='ftkit-demo', help="folder for the plots and the "
+                                                          "report (default: %(default)s)")
     demo.add_argument('--n-per-class', type=int, default=None,
                       help='labelled training images per class, for a few-shot run (default: all, about 145)')
     finetune = commands.add_parser('finetune', help='fine-tune a torchvision model on a folder of images',
-        description="Fine-tune an ImageNet network on PATH, a folder with one sub-folder of images per class (or train/ "
-                    "and valid/ above those). By default LP-FT: a linear probe on the frozen body's features becomes the "
-                    "head, then LR finder and one-cycle with slice(lo, hi) on everything (it scored highest on real photos "
-                    "in ftkit's benchmarks); --head train trains the head with one-cycle first instead. Writes report.json, "
-                    "report.md, report.png and the LR-finder plots (lr_find_body.png; lr_find_head.png with --head train) "
-                    "into --out.")
+        description="Fine-tune an ImageNet network on PATH, a folder with one sub-folder of "
+                    "images per class (or train/ and valid/ above those). By default LP-FT: a "
+                    "linear probe on the frozen body's features becomes the head, then LR finder "
+                    "and one-cycle with slice(lo, hi) on everything (it scored highest on real "
+                    "photos in ftkit's benchmarks); --head train trains the head with one-cycle "
+                    "first instead. Writes report.json, report.md, report.png and the LR-finder "
+                    "plots (lr_find_body.png; lr_find_head.png with --head train) into --out.")
     finetune.add_argument('path', metavar='PATH', help='folder of class folders')
-    finetune.add_argument('--arch', default='resnet18', help="a torchvision architecture, or efficientnet_lite0: ImageNet weights "
-                          "installed with ftkit, no download (default: %(default)s)")
+    finetune.add_argument('--arch', default='resnet18', help="a torchvision architecture, or "
+                                                             "efficientnet_lite0: ImageNet "
+                                                             "weights installed with ftkit, no "
+                                                             "download (default: %(default)s)")
     finetune.add_argument('--weights', default='imagenet', metavar='{imagenet,none,FILE}',
-                          help="'imagenet': the ImageNet weights (torchvision's are downloaded once); 'none': random init; or a "
-                               "state_dict FILE of --arch, e.g. your own (default: %(default)s)")
+                          help="'imagenet': the ImageNet weights (torchvision's are "
+                               "downloaded once); 'none': random init; or a state_dict "
+                               "FILE of --arch, e.g. your own (default: %(default)s)")
     finetune.add_argument('--normalize', default='auto', metavar='{auto,imagenet,none,MEAN/STD}',
-                          help="input statistics: 'auto' (the body's own, when known), 'imagenet', 'none', or MEAN/STD with "
-                               "one number per channel, e.g. 0.5,0.5,0.5/0.5,0.5,0.5 (default: %(default)s)")
+                          help="input statistics: 'auto' (the body's own, when known), "
+                               "'imagenet', 'none', or MEAN/STD with one number per "
+                               "channel, e.g. 0.5,0.5,0.5/0.5,0.5,0.5 (default: %(default)s)")
     finetune.add_argument('--size', type=int, default=224, help='image side in pixels (default: %(default)s)')
-    finetune.add_argument('--valid-pct', type=float, default=0.2, help='share held out when there is no valid/ folder (default: %(default)s)')
-    finetune.add_argument('--out', default='ftkit-finetune', help='folder for the plots and the report (default: %(default)s)')
+    finetune.add_argument('--valid-pct', type=float, default=0.2,
+                          help='share held out when there is no valid/ folder (default: %(default)s)')
+    finetune.add_argument('--out', default='ftkit-finetune', help="folder for the plots and the "
+                                                                  "report (default: %(default)s)")
     _recipe_options(demo, 'train'); _recipe_options(finetune, 'probe')
-    again = commands.add_parser('reproduce', help='re-run the stored LR-finder curves and compare (exit 1 if one disagrees)',
-        description="Re-run every LR-finder curve the chapters and tutorials show and compare it with the reference stored "
-                    "in ftkit: settings and rates exactly, the smoothed loss where the curve is stable, the recommendation "
-                    "within x2. Prints the table; exits with 1 if a curve disagrees.")
-    again.add_argument('names', nargs='*', metavar='NAME', help=f"references to re-run (default: all of {', '.join(_stored_references())})")
-    again.add_argument('--folder', default=None, help="folder of the stored references (default: ftkit's own)")
+    again = commands.add_parser('reproduce', help="re-run the stored LR-finder curves "
+                                                  "and compare (exit 1 if one disagrees)",
+        description="Re-run every LR-finder curve the chapters and tutorials show and compare "
+                    "it with the reference stored in ftkit: settings and rates exactly, the "
+                    "smoothed loss where the curve is stable, the recommendation within x2. "
+                    "Prints the table; exits with 1 if a curve disagrees.")
+    again.add_argument('names', nargs='*', metavar='NAME', help="references to re-run (default: all of "
+                                                                f"{', '.join(_stored_references())})")
+    again.add_argument('--folder', default=None,
+                       help="folder of the stored references (default: ftkit's own)")
     return parser, dict(demo=demo, finetune=finetune, reproduce=again)
 
 # %% ../nbs/10_cli.ipynb #d7a16c3b
 def _refused(command:str, error:Exception)->int:
-    "Print a refused argument's message as one line (argparse's usage block above it would bury it); exit code 2."
+    """Print a refused argument's message as one line (argparse's
+    usage block above it would bury it); exit code 2."""
     print(f"ftkit {command}: error: {str(error).replace('`', '')}", file=sys.stderr)
     return 2
 
@@ -283,24 +348,30 @@ def main(argv:list=None # command-line arguments (default: `sys.argv[1:]`)
     parser, _ = _parsers()
     args = parser.parse_args(argv)
     if args.command is None: parser.print_help(); return 2
-    import ftkit.basics                  # before fastai: imports it without torch's jit.script notice (00b_basics)
+    import ftkit.core.basics        # before fastai: imports it without torch's jit.script notice (00b_basics)
     if args.command == 'reproduce':
         try: return run_reproduce(args.names or None, args.folder)
         except (ValueError, FileNotFoundError) as e: return _refused('reproduce', e)
     head_epochs, body_epochs = args.epochs or (args.head_epochs, args.body_epochs)
-    shared = dict(head=args.head, head_epochs=head_epochs, body_epochs=body_epochs, bs=args.bs, seed=args.seed, out=args.out,
-                  progress=True if sys.stdout.isatty() and not args.no_progress else 'lines')   # bars only in a terminal
+    shared = dict(head=args.head, head_epochs=head_epochs, body_epochs=body_epochs, bs=args.bs,
+                  seed=args.seed, out=args.out,
+                  # bars only in a terminal
+                  progress=True if sys.stdout.isatty() and not args.no_progress else 'lines')
     try:
         if args.command == 'demo': report = run_demo(n_per_class=args.n_per_class, **shared)
-        else: report = run_finetune(args.path, arch=args.arch, pretrained=args.weights == 'imagenet', size=args.size,
+        else:
+            report = run_finetune(args.path, arch=args.arch, pretrained=args.weights == 'imagenet',
+                                  size=args.size,
                                     weights=None if args.weights in ('imagenet', 'none') else args.weights,
                                     normalize=_parse_normalize(args.normalize),
                                     valid_pct=args.valid_pct, **shared)
     except (ValueError, FileNotFoundError) as e: return _refused(args.command, e)
-    except ConnectionError as e:                  # the ImageNet weights could not be downloaded: no traceback, the way out
-        print(f"ftkit {args.command}: error: {str(e).replace('`', '').replace('pretrained=False', '--weights none')}", file=sys.stderr)
+    except ConnectionError as e:     # the ImageNet weights could not be downloaded: no traceback, the way out
+        print(f"ftkit {args.command}: error: "
+              f"{str(e).replace('`', '').replace('pretrained=False', '--weights none')}", file=sys.stderr)
         return 1
-    except OSError as e:                          # e.g. a full disk while saving: the files already there are kept whole
+    except OSError as e:               # e.g. a full disk while saving: the files already there are kept whole
         print(f"ftkit {args.command}: error: {e}", file=sys.stderr); return 1
-    if args.no_progress: print(json.dumps({p.name: round(p.metrics.get('accuracy', float('nan')), 4) for p in report.phases}))
+    if args.no_progress:
+        print(json.dumps({p.name: round(p.metrics.get('accuracy', float('nan')), 4) for p in report.phases}))
     return 0

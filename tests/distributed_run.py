@@ -20,7 +20,7 @@ from torch.nn.parallel import DistributedDataParallel
 import fastai.distributed
 from fastai.vision.all import L, LongTensor, accuracy
 from ftkit.all import *
-from ftkit.snapshot import _learner_state, _state_differences
+from ftkit.finder.snapshot import _learner_state, _state_differences
 
 
 def broadcast_on_cpu(self, t, rank):

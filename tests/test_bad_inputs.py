@@ -13,8 +13,8 @@ from torch import nn
 from fastai.vision.all import Learner, accuracy, params, set_seed
 
 from ftkit.all import *
-from ftkit.data import _digit_images
-from ftkit.snapshot import _learner_state, _state_differences
+from ftkit.learner.data import _digit_images
+from ftkit.finder.snapshot import _learner_state, _state_differences
 
 CLEAR = (ValueError, TypeError, FileNotFoundError)
 NAN, INF = float('nan'), float('inf')
@@ -412,7 +412,7 @@ def test_user_module_untouched_when_transfer_learner_refuses():
     assert list(dls.after_batch.fs) == after_batch
 
 def test_linear_probe_to_head_keeps_the_head_when_a_step_fails(learn, monkeypatch):
-    from ftkit import features
+    from ftkit.recipe import features
     head, before = learn.model[1], _learner_state(learn)
     monkeypatch.setattr(features, 'probe_head', lambda *a, **k: (_ for _ in ()).throw(RuntimeError('failed while building the head')))
     with pytest.raises(RuntimeError): linear_probe(learn, to_head=True, Cs=[1.])

@@ -119,7 +119,7 @@ def test_finetune_a_real_imagenet_body_offline(tmp_path):
 
 def test_finetune_real_photos_with_the_default_recipe(tmp_path):
     "A real transfer, offline and end to end: the shipped clothing photos, the installed ImageNet body, LP-FT by default."
-    from ftkit.data import clothing_path
+    from ftkit.learner.data import clothing_path
     done = run('finetune', str(clothing_path()), '--arch', 'efficientnet_lite0', '--size', '96', '--body-epochs', '1',
                '--out', str(tmp_path/'out'), '--no-progress', cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -133,7 +133,7 @@ def test_finetune_real_photos_with_the_default_recipe(tmp_path):
 def test_finetune_from_a_weights_file(tmp_path):
     "`--weights FILE`: a state_dict of --arch starts the run; one of another architecture is one clear line, exit 2."
     import torch, torchvision
-    from ftkit.models import efficientnet_lite0
+    from ftkit.learner.models import efficientnet_lite0
     images = make_image_folder(tmp_path/'images', size=32)
     torch.save(efficientnet_lite0().state_dict(), tmp_path/'mine.pth')
     torch.save(torchvision.models.resnet18().state_dict(), tmp_path/'resnet.pth')
@@ -176,7 +176,7 @@ def test_reproduce_agrees_with_the_stored_curves(tmp_path):
 
 
 def test_reproduce_exits_1_when_a_curve_disagrees(tmp_path):
-    from ftkit.reproduce import _reference_path
+    from ftkit.finder.reproduce import _reference_path
     stored = json.loads(_reference_path('head').read_text())
     stored['lrs'] = [[r * 1.01 for r in row] for row in stored['lrs']]   # rates 1% away: compared under every PyTorch version
     (tmp_path/'head.json').write_text(json.dumps(stored))
@@ -187,7 +187,7 @@ def test_reproduce_exits_1_when_a_curve_disagrees(tmp_path):
 
 
 def test_reproduce_on_a_broken_reference_is_a_short_error(tmp_path):
-    from ftkit.reproduce import _reference_path
+    from ftkit.finder.reproduce import _reference_path
     stored = json.loads(_reference_path('head').read_text())
     del stored['lrs']
     (tmp_path/'head.json').write_text(json.dumps(stored))

@@ -2,8 +2,8 @@
 import numpy as np, pytest
 from PIL import Image
 from fastai.vision.all import accuracy
-from ftkit.data import _digit_images, digits_dls, folder_dls
-from ftkit.models import sample_backbone, transfer_learner
+from ftkit.learner.data import _digit_images, digits_dls, folder_dls
+from ftkit.learner.models import sample_backbone, transfer_learner
 
 def write_pngs(folder, digits=(5, 6), n=4):
     images, labels = _digit_images()

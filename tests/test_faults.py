@@ -11,8 +11,8 @@ from torch import nn
 from fastai.vision.all import Callback, accuracy, set_seed
 
 from ftkit.all import *
-from ftkit.snapshot import _learner_state, _state_differences
-from ftkit.phases import fit_head
+from ftkit.finder.snapshot import _learner_state, _state_differences
+from ftkit.recipe.phases import fit_head
 
 def make_learner(**kwargs):
     set_seed(0, reproducible=True)
@@ -85,7 +85,7 @@ def test_a_fault_in_the_rate_search_leaves_the_learner_and_threads():
     learn = make_learner(bn='frozen')
     freeze(learn)
     before, threads = _learner_state(learn), torch.get_num_threads()
-    with mock.patch('ftkit.search.HeadBank.forward', side_effect=RuntimeError('a head failed')):
+    with mock.patch('ftkit.recipe.search.HeadBank.forward', side_effect=RuntimeError('a head failed')):
         with pytest.raises(RuntimeError): search_head_lr(learn, 1)
     assert torch.get_num_threads() == threads and _state_differences(before, _learner_state(learn)) == []
 

@@ -3,10 +3,10 @@ import signal, subprocess, sys, textwrap
 from unittest import mock
 import pytest
 from fastai.vision.all import accuracy, set_seed
-from ftkit.data import digits_dls
-from ftkit.snapshot import _learner_state, _same_state
-from ftkit.finder import lr_find
-from ftkit.models import sample_backbone, transfer_learner
+from ftkit.learner.data import digits_dls
+from ftkit.finder.snapshot import _learner_state, _same_state
+from ftkit.finder.lr_find import lr_find
+from ftkit.learner.models import sample_backbone, transfer_learner
 
 def make_learner():
     set_seed(0, reproducible=True)
@@ -31,7 +31,7 @@ def test_ctrl_c_mid_sweep_restores_everything():
 
 def test_second_ctrl_c_during_the_restore_waits_for_it():
     "A user presses Ctrl-C mid-sweep, then again while lr_find puts the learner back: the learner is still whole."
-    from ftkit.snapshot import Attributes
+    from ftkit.finder.snapshot import Attributes
     learn = make_learner()
     before = _learner_state(learn)
     calls, real_restore = [], Attributes.restore
@@ -50,7 +50,7 @@ def test_second_ctrl_c_during_the_restore_waits_for_it():
     assert signal.getsignal(signal.SIGINT) is handler
 
 def test_interrupts_deferred_raises_after_the_block():
-    from ftkit.snapshot import _interrupts_deferred
+    from ftkit.finder.snapshot import _interrupts_deferred
     handler = signal.signal(signal.SIGINT, signal.default_int_handler)
     done = []
     try:
@@ -73,9 +73,9 @@ def test_sweep_never_opens_a_file_for_writing():
         import sys, warnings; warnings.filterwarnings('ignore')
         from pathlib import Path
         from fastai.vision.all import accuracy, set_seed
-        from ftkit.data import digits_dls
-        from ftkit.finder import lr_find
-        from ftkit.models import sample_backbone, transfer_learner
+        from ftkit.learner.data import digits_dls
+        from ftkit.finder.lr_find import lr_find
+        from ftkit.learner.models import sample_backbone, transfer_learner
         set_seed(0)
         learn = transfer_learner(digits_dls(n_per_class=20), sample_backbone(), metrics=accuracy)
         learn.path = Path('/proc/ftkit-read-only')

@@ -38,10 +38,21 @@ def test_public_definitions_are_few():
     """The public surface is what users call: at most 100 top-level names without an underscore in ftkit's modules
     (helpers that modules share inside the package are private, `_name`), and none in `ftkit.all` is private."""
     import ast, pathlib, ftkit, ftkit.all as fk
-    public = [f'{path.stem}.{name}' for path in sorted(pathlib.Path(ftkit.__file__).parent.glob('[!_]*.py')) if path.stem != 'all'
+    root = pathlib.Path(ftkit.__file__).parent
+    public = [f'{path.relative_to(root).with_suffix("")}.{name}' for path in sorted(root.rglob('[!_]*.py')) if path.stem != 'all'
               for node in ast.parse(path.read_text()).body
               for name in ([node.name] if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else
                            [t.id for t in node.targets if isinstance(t, ast.Name)] if isinstance(node, ast.Assign) else [])
               if not name.startswith('_')]
     assert len(public) <= 100, f"{len(public)} public definitions: {public}"
     assert not [n for n in fk.__all__ if n.startswith('_')]
+
+def test_lines_fit_in_110_characters():
+    """Every line ftkit's notebooks export (and `all.py`) is at most 110 characters. Two kinds of line nbdev writes
+    itself are left out: `_modidx.py` (pformat at 140) and the `__all__` lists it wraps at 120."""
+    import pathlib, ftkit
+    root = pathlib.Path(ftkit.__file__).parent
+    long = [f'{path.relative_to(root)}:{n}' for path in sorted(root.rglob('*.py')) if path.name != '_modidx.py'
+            for n, line in enumerate(path.read_text().splitlines(), 1)
+            if len(line) > 110 and not line.startswith(('__all__ = [', ' ' * 11 + "'"))]
+    assert not long, f"{len(long)} lines over 110 characters: {long[:10]}"

@@ -18,7 +18,7 @@ from fastai.text.all import (AWD_LSTM, TextDataLoaders, awd_lstm_clas_config, aw
                              text_classifier_learner)
 from fastai.tabular.all import Categorify, TabularDataLoaders, tabular_learner
 from ftkit.all import *
-from ftkit.snapshot import _learner_state, _state_differences
+from ftkit.finder.snapshot import _learner_state, _state_differences
 
 
 # --- learners, each built fresh by `make(path)` -------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"Shared helpers: argument checks and atomic files (basics), figures, the docs renderer, distributed runs."

@@ -1,0 +1,1 @@
+"The two-phase recipe: the head-rate search, the best epoch kept, the report, the phases, the strategies."
