@@ -219,8 +219,7 @@ def to_dict(self:LRFindResult)->dict:
     return dict(format=_RESULT_FORMAT, lrs=self.lrs.tolist(), losses=self.losses.tolist(),
                 smoothed=self.smoothed.tolist(),
                 settings=self.settings, stop=self.stop, suggestions=self.suggestions,
-                recommended=self.recommended,
-                diagnostics=self.diagnostics)
+                recommended=self.recommended, diagnostics=self.diagnostics)
 
 # %% ../../nbs/02c_curve.ipynb #38dc1d0f
 @patch
@@ -295,8 +294,7 @@ def plot(self:LRFindResult, ax:Axes=None, skip_end:int=5,
         ax.plot(self.recommended, at(self.recommended), '*', color='k', ms=16, zorder=5,
                 label=f"recommended{named}{used_note} {self.recommended:.1e}")
         ax.annotate(f'{self.recommended:.1e}', (self.recommended, at(self.recommended)),
-                    textcoords='offset points',
-                    xytext=(8, 10), fontsize=11, fontweight='bold')
+                    textcoords='offset points', xytext=(8, 10), fontsize=11, fontweight='bold')
     if used is not None and not same(used, self.recommended):
         ax.axvline(used, color='C3', ls=':', lw=1.5)
         ax.plot(used, at(used), 'D', color='C3', ms=8, markeredgecolor='k', zorder=6,

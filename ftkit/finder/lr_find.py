@@ -10,8 +10,8 @@ import numpy as np
 import torch
 from ..learner.groups import group_lrs
 from ..core.basics import _check_progress, _plain_number
-from .sweep import (_LRSweep, _check_finder_args, frozen_groups, group_ratios, _loader_batch_size,
-                         lr_schedule, _run_sweep, seed_learner, _training_items)
+from .sweep import (_LRSweep, _check_finder_args, _check_trainable, frozen_groups, group_ratios,
+                                _loader_batch_size, lr_schedule, _run_sweep, seed_learner, _training_items)
 from ..core.distributed import main_process, _warn_if_not_distributed
 from .snapshot import LearnerSnapshot, _interrupts_deferred
 # plot_lr_finds: `ftkit.finder.lr_find` keeps offering the names it has
@@ -40,7 +40,8 @@ def lr_find(learn,               # a fastai `Learner`; left exactly as it was fo
            )->LRFindResult:
     """LR range test: raise every group's rate by one factor per
     batch, stop when the loss blows up, restore everything."""
-    _check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, seed)
+    _check_finder_args(start_lr, end_lr, num_it, stop_div, beta, step_mode, seed)
+    _check_trainable(learn.model, learn.dls.train)
     _check_progress(progress)
     try: given = None if ratios is None else np.array(group_lrs(learn, ratios))      # creates no optimizer
     except ValueError as e: raise ValueError(str(e).replace('`lr`', '`ratios`')) from None
@@ -70,10 +71,8 @@ def _sweep_learner(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, g
             if sweep is not None and not finished: sweep.end_bar(interrupted=True)
             snapshot.restore()
     settings = dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div, beta=beta,
-                    step_mode=step_mode,
-                    seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen,
-                    bs=_loader_batch_size(learn.dls.train),
-                    n_train=_training_items(learn.dls.train),
+                    step_mode=step_mode, seed=seed, group_ratios=ratios.tolist(), frozen_groups=frozen,
+                    bs=_loader_batch_size(learn.dls.train), n_train=_training_items(learn.dls.train),
                     # dropout's draws differ by version
                     processes=sweep.processes, torch=torch.__version__.split('+')[0])
     result = LRFindResult(sweep.rates, sweep.raw, sweep.smoothed, settings, sweep.stop)

@@ -50,7 +50,7 @@ def _body_sweep()->LRFindResult:
 
 # %% ../../nbs/08_reproduce.ipynb #19c369fa
 _REFERENCE_SWEEPS = {'head': (_head_sweep, 'index, tutorials/two_phase (step 1), 02_finder, 05b_report'),
-                    'body': (_body_sweep, 'tutorials/two_phase (step 3), 05b_report')}
+                     'body': (_body_sweep, 'tutorials/two_phase (step 3), 05b_report')}
 
 # %% ../../nbs/08_reproduce.ipynb #7cd7946e
 _REFERENCES = Path(str(files('ftkit')/'references'))     # package data: installed with ftkit

@@ -109,8 +109,7 @@ def _learner_state(learn)->dict:
                 opt_state=opt_state, hypers=None if opt is None else copy.deepcopy(list(opt.hypers)),
                 modules_tree=[(name, id(m)) for name, m in learn.model.named_modules()],
                 learner=_fingerprint(vars(learn)), loaders=_fingerprint(vars(learn.dls)),
-                cbs=[id(cb) for cb in learn.cbs],
-                callbacks=[_fingerprint(vars(cb)) for cb in learn.cbs],
+                cbs=[id(cb) for cb in learn.cbs], callbacks=[_fingerprint(vars(cb)) for cb in learn.cbs],
                 python_rng=random.getstate(), numpy_rng=np.random.get_state(),
                 torch_rng=torch.get_rng_state(),
                 loader_rngs=[dl.rng.getstate() for dl in learn.dls.loaders if hasattr(dl, 'rng')])

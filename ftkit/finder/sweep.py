@@ -61,7 +61,7 @@ def smooth_losses(losses, beta:float=0.98)->np.ndarray:
 _OBSERVERS = (Recorder, ProgressCallback, ShowGraphCallback, CSVLogger, TrackerCallback, ParamScheduler,
               ActivationStats)
 _OBSERVER_MODULES = ('fastai.callback.wandb', 'fastai.callback.tensorboard', 'fastai.callback.neptune',
-                    'fastai.callback.comet', 'fastai.callback.azureml', 'fastai.callback.mlflow')
+                     'fastai.callback.comet', 'fastai.callback.azureml', 'fastai.callback.mlflow')
 
 # %% ../../nbs/02b_sweep.ipynb #a63ab377
 def _takes_part(cb)->bool:
@@ -164,8 +164,8 @@ def seed_learner(learn, seed:int):
 # a longer sweep is a typo (fastai's default is 100), and its schedule alone would fill the memory
 _MAX_STEPS = 100_000
 
-def _check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mode, seed=None):
-    "Raise a ValueError naming the argument for anything `lr_find` cannot run with."
+def _check_finder_args(start_lr, end_lr, num_it, stop_div, beta, step_mode, seed=None):
+    "Raise a ValueError naming the argument for any setting `lr_find` cannot run with."
     for name, value in [('start_lr', start_lr), ('end_lr', end_lr)]:
         if not _positive_number(value): raise ValueError(f"`{name}` must be a positive number, got {value!r}")
     start_lr, end_lr = _plain_number(start_lr), _plain_number(end_lr)
@@ -183,11 +183,13 @@ def _check_finder_args(learn, start_lr, end_lr, num_it, stop_div, beta, step_mod
     if step_mode not in ('exp', 'linear'):
         raise ValueError(f"`step_mode` must be 'exp' or 'linear', got {step_mode!r}")
     if seed is not None: _check_seed('seed', seed, ' or None')
-    if not any(p.requires_grad for p in learn.model.parameters()):
+
+def _check_trainable(model:torch.nn.Module, train):
+    "Raise a ValueError unless `model` has weights to train and the training loader `train` yields a batch."
+    if not any(p.requires_grad for p in model.parameters()):
         raise ValueError("`learn` has no trainable parameters (every layer is frozen): unfreeze some "
                          "layers first, e.g. `learn.freeze_to(-1)` to train the head")
-    train, items = learn.dls.train, _training_items(learn.dls.train)
-    if items == 0:
+    if _training_items(train) == 0:
         raise ValueError("`learn.dls.train` is empty: its dataset holds no "
                          "items; build the loaders from a training set with items")
     if len(train) == 0:

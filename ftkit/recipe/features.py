@@ -81,7 +81,7 @@ def bottleneck_features(learn,   # a `Learner` whose model is `nn.Sequential(bod
 
 # %% ../../nbs/06_features.ipynb #a5905d70
 _PROBES = {'logistic': lambda seed: LogisticRegression(max_iter=5000, random_state=seed),
-          'svm': lambda seed: LinearSVC(max_iter=20000, random_state=seed)}
+           'svm': lambda seed: LinearSVC(max_iter=20000, random_state=seed)}
 
 @dataclass
 class ProbeResult:
@@ -125,8 +125,7 @@ def _fit_softmax(x:torch.Tensor, target:torch.Tensor, n_classes:int, C:float, st
         torch.mm(x.T, residual, out=W.grad); W.grad.add_(W, alpha=penalty); b.grad.copy_(residual.sum(0))
         return -(log_p * onehot).sum() / n + penalty / 2 * W.pow(2).sum()
     torch.optim.LBFGS([W, b], lr=1, max_iter=max_iter, tolerance_grad=tol,   # tol: scikit-learn's default
-                      tolerance_change=1e-12, history_size=20,
-                      line_search_fn='strong_wolfe').step(objective)
+                      tolerance_change=1e-12, history_size=20, line_search_fn='strong_wolfe').step(objective)
     return W, b
 
 # %% ../../nbs/06_features.ipynb #e933661a

@@ -23,7 +23,7 @@ from .report import PhaseResult, _rate_range
 from ..learner.schedules import RecordHypers
 from .search import (_SEARCH_RATES, _check_search, _check_search_kw, _is_search, _search_blockers,
                           search_head_lr)
-from ..finder.sweep import _check_finder_args, frozen_groups
+from ..finder.sweep import _check_finder_args, _check_trainable, frozen_groups
 from ..core.distributed import main_process, _rank0_warn
 from fastai.vision.all import Learner, no_random
 from fastai.learner import replacing_yield
@@ -36,7 +36,7 @@ __all__ = ['fit_head', 'fit_body', 'fit_probe']
 # %% ../../nbs/05c_phases.ipynb #e72f4abc
 _FINDER_KNOBS = ['start_lr', 'end_lr', 'num_it', 'stop_div', 'beta', 'step_mode', 'seed']
 
-def _finder_settings(learn, finder_kw:dict=None, progress:bool=True)->dict:
+def _finder_settings(finder_kw:dict=None, progress:bool=True)->dict:
     "`lr_find`'s settings for a phase: `finder_kw` over its defaults, checked before anything runs."
     finder_kw = _settings_dict('finder_kw', finder_kw, 'dict(seed=0)')
     unknown = sorted(set(finder_kw) - set(_FINDER_KNOBS))
@@ -44,7 +44,7 @@ def _finder_settings(learn, finder_kw:dict=None, progress:bool=True)->dict:
         raise ValueError(f"unknown `finder_kw` setting(s) {unknown}; the LR finder takes {_FINDER_KNOBS}")
     defaults = {n: p.default for n, p in inspect.signature(lr_find).parameters.items() if n in _FINDER_KNOBS}
     settings = {**defaults, **finder_kw, 'progress': progress}
-    _check_finder_args(learn, *[settings[n] for n in _FINDER_KNOBS])
+    _check_finder_args(*[settings[n] for n in _FINDER_KNOBS])
     return settings
 
 # %% ../../nbs/05c_phases.ipynb #c490ce65
@@ -98,12 +98,10 @@ class _EpochLines:
         print(f"{self.phase} epoch {log[0] + 1}/{self.epochs}: {values}", flush=True)
 
 # %% ../../nbs/05c_phases.ipynb #c0dca717
-def _check_phase(learn, epochs, lr, fit_kw:dict):
-    """Check a phase's arguments: `learn` has a body and a head
-    to tell apart, `epochs`, `lr` and the one-cycle settings."""
+def _check_phase(n_groups:int, epochs, lr, fit_kw:dict):
+    "Check a phase's `epochs`, its `lr` for a learner of `n_groups` layer groups, and the one-cycle settings."
     _check_whole('epochs', epochs, what=' of epochs')
-    n = len(layer_groups(learn, at_least=2))
-    if lr is not None: _check_lr(lr, n)
+    if lr is not None: _check_lr(lr, n_groups)
     _check_one_cycle(fit_kw)
 
 # %% ../../nbs/05c_phases.ipynb #188d6429
@@ -159,8 +157,7 @@ def _run_phase(learn, name:str, epochs:int, lr, rule:str, finder, fit_kw:dict, p
     history['start_loss'] = before['valid_loss']
     settings['keep_best'] = keep_best
     phase = PhaseResult(name, epochs, _lr_text(lr), group_lrs(learn, lr), trainable, rule, settings, history,
-                        recorder.rates,
-                        round(time.perf_counter() - started, 3), finder, candidates or {},
+                        recorder.rates, round(time.perf_counter() - started, 3), finder, candidates or {},
                         kept_epoch=None if keeper is None else keeper.best_epoch)
     _warn_if_blown_up(phase, before['valid_loss'])
     return phase
@@ -229,14 +226,14 @@ def _use_cache(learn, cache)->bool:
 
 # %% ../../nbs/05c_phases.ipynb #3e704596
 def _head_plan(learn, epochs, lr, fit_kw:dict, finder_kw:dict=None, cache=False, search_kw:dict=None,
-               progress=True,
-               keep_best:bool=True)->dict:
+               progress=True, keep_best:bool=True)->dict:
     "Every check of `fit_head`'s arguments, before anything changes; the settings `_train_head` trusts."
     searching = _is_search(lr)
     if isinstance(lr, str) and not searching:
         raise ValueError("`lr` must be a number, a list, a slice, None (the "
                          f"LR finder) or 'search' (the rate search), got {lr!r}")
-    _check_phase(learn, epochs, None if searching else lr, fit_kw)
+    n_groups = len(layer_groups(learn, at_least=2))               # a body and a head to tell apart
+    _check_phase(n_groups, epochs, None if searching else lr, fit_kw)
     _check_progress(progress); _check_flag('keep_best', keep_best, ' (end with the best epoch)')
     search_kw = _check_search_kw(search_kw)
     if search_kw and not searching:
@@ -244,16 +241,16 @@ def _head_plan(learn, epochs, lr, fit_kw:dict, finder_kw:dict=None, cache=False,
                          f"(got lr={_lr_text(lr)}): pass lr='search' or drop `search_kw`")
     problems = _search_blockers(learn) if searching else []
     if problems:
-        _rank0_warn("lr='search' trains heads on the frozen body's "
-                    "features, computed once, which it cannot do here: "
-                   + '; '.join(problems) + ". Using the LR finder's recommendation instead")
+        _rank0_warn("lr='search' trains heads on the frozen body's features, computed once, which it cannot "
+                    "do here: " + '; '.join(problems) + ". Using the LR finder's recommendation instead")
         searching, lr = False, None
-    finder = None if lr is not None else _finder_settings(learn, finder_kw, progress)
+    finder = None if lr is not None else _finder_settings(finder_kw, progress)
+    if finder: _check_trainable(learn.model, learn.dls.train)
     if searching:
         _check_search(learn, epochs, search_kw.get('rates', _SEARCH_RATES), search_kw.get('n_folds', 3),
                       search_kw.get('seed'))
     return dict(epochs=epochs, lr=lr, searching=searching, search_kw=search_kw, fit_kw=fit_kw, finder=finder,
-                cached=_use_cache(learn, cache), progress=progress, keep_best=keep_best)
+                cached=_use_cache(learn, cache), progress=progress, keep_best=keep_best, n_groups=n_groups)
 
 # %% ../../nbs/05c_phases.ipynb #ad186ca4
 def _train_head(learn, plan:dict, started:float)->PhaseResult:
@@ -347,18 +344,20 @@ def _body_rate_rule(head_lr:float,           # phase 1's rate (None if unknown)
 
 # %% ../../nbs/05c_phases.ipynb #486fb0e8
 def _body_plan(learn, epochs, lr, fit_kw:dict, head_lr:float=None, below_head:float=3., spread:float=10.,
-               finder_kw:dict=None,
-               progress=True, keep_best:bool=True)->dict:
+               finder_kw:dict=None, progress=True, keep_best:bool=True,
+               n_groups:int=None, # `learn`'s layer groups, when `_head_plan` counted them (then not again)
+              )->dict:
     "Every check of `fit_body`'s arguments, before anything changes; the settings `_train_body` trusts."
-    _check_phase(learn, epochs, lr, fit_kw)
+    if n_groups is None: n_groups = len(layer_groups(learn, at_least=2))   # a body and a head to tell apart
+    _check_phase(n_groups, epochs, lr, fit_kw)
     _check_body_rule(below_head, spread)
     _check_progress(progress); _check_flag('keep_best', keep_best, ' (end with the best weights)')
     if head_lr is not None and not _positive_number(head_lr):
         raise ValueError(f"`head_lr` must be a positive number, got {head_lr!r}")
+    finder = None if lr is not None else _finder_settings(finder_kw, progress)
+    if finder: _check_trainable(learn.model, learn.dls.train)
     return dict(epochs=epochs, lr=lr, fit_kw=fit_kw, head_lr=head_lr, below_head=below_head, spread=spread,
-                progress=progress,
-                finder=None if lr is not None else _finder_settings(learn, finder_kw, progress),
-                keep_best=keep_best)
+                progress=progress, finder=finder, keep_best=keep_best)
 
 # %% ../../nbs/05c_phases.ipynb #b5b88459
 def _train_body(learn, plan:dict, started:float)->PhaseResult:
@@ -382,8 +381,7 @@ def _train_body(learn, plan:dict, started:float)->PhaseResult:
         lr, rule = slice(hi / spread, hi), rule + f"; lo = hi / {spread:g}"
     else: rule = 'given'
     return _run_phase(learn, 'body', plan['epochs'], lr, rule, found, plan['fit_kw'], plan['progress'],
-                      started, candidates,
-                     plan['keep_best'], start)
+                      started, candidates, plan['keep_best'], start)
 
 # %% ../../nbs/05c_phases.ipynb #df041f6b
 def fit_body(
@@ -413,8 +411,7 @@ def fit_body(
     "Phase 2: unfreeze, run the LR finder again, train everything with discriminative rates `slice(lo, hi)`."
     started = time.perf_counter()
     plan = _body_plan(learn, epochs, lr, dict(div=div, pct_start=pct_start, **kwargs), head_lr, below_head,
-                      spread, finder_kw,
-                     progress, keep_best)
+                      spread, finder_kw, progress, keep_best)
     return _train_body(learn, plan, started)
 
 # %% ../../nbs/05c_phases.ipynb #23f65ae2

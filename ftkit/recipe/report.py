@@ -62,8 +62,7 @@ class PhaseResult:
                     trainable=self.trainable,
                     rule=self.rule, fit_settings=self.fit_settings, history=self.history,
                     schedule=self.schedule.tolist(), seconds=self.seconds, candidates=self.candidates,
-                    metrics=self.metrics,
-                    finder=None if self.finder is None else self.finder.to_dict(),
+                    metrics=self.metrics, finder=None if self.finder is None else self.finder.to_dict(),
                     search=None if self.search is None else self.search.to_dict(), kept_epoch=self.kept_epoch)
 
     @classmethod
@@ -180,7 +179,7 @@ class FineTuneReport:
         raise KeyError(f"no phase {name!r}; the phases are {[p.name for p in self.phases]}")
     def __repr__(self):
         return 'FineTuneReport(' + '; '.join(f"{p.name}: {p.epochs} epochs at {p.lr}, " +
-                                           ', '.join(f'{k} {v:.3f}' for k, v in p.metrics.items())
+                                             ', '.join(f'{k} {v:.3f}' for k, v in p.metrics.items())
                                              for p in self.phases) + ')'
 
     def summary(self)->pd.DataFrame:

@@ -68,8 +68,7 @@ class HeadRateSearch:
         return dict(rates=self.rates.tolist(), accuracy=[None if np.isnan(a) else float(a)
                                                          for a in self.accuracy],
                     loss=[float(l) if np.isfinite(l) else None for l in self.loss], best=self.best,
-                    n_folds=self.n_folds,
-                    n_items=self.n_items, epochs=self.epochs, seconds=self.seconds,
+                    n_folds=self.n_folds, n_items=self.n_items, epochs=self.epochs, seconds=self.seconds,
                     approximations=list(self.approximations))
 
     @classmethod
@@ -229,8 +228,7 @@ def search_head_lr(
     bank = HeadBank(head, len(copy_folds))
     with no_random(seed):
         items = DataLoader(list(zip(features, labels, torch.as_tensor(folds))), bs=_loader_batch_size(train),
-                           shuffle=True,
-                           drop_last=getattr(train, 'drop_last', True), device=features.device)
+                           shuffle=True, drop_last=getattr(train, 'drop_last', True), device=features.device)
     if len(items) == 0:
         raise ValueError(f"`learn.dls.train` yields no full batch: its {len(labels)} items are fewer than "
                                          f"bs={items.bs}; rebuild the loaders with a smaller bs")
@@ -250,8 +248,7 @@ def search_head_lr(
                                                  _out_of_fold(preds, folds, n_folds), labels),
                                    features.device)
     return HeadRateSearch(rates, accuracy, loss, _pick_rate(rates, accuracy, loss), n_folds, len(labels),
-                          int(epochs),
-                          round(time.perf_counter() - started, 3), _feature_changes(learn))
+                          int(epochs), round(time.perf_counter() - started, 3), _feature_changes(learn))
 
 # %% ../../nbs/05_search.ipynb #d98602d1
 @patch

@@ -58,12 +58,11 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
     # both phases checked here, once, before either runs
     with _argument_names(epochs='head_epochs', lr='head_lr'):
         first_plan = None if head == 'probe' else _head_plan(learn, head_epochs, head_lr, head_kw, finder_kw,
-                                                             cache, search_kw,
-                                                              progress, head_keep)
+                                                             cache, search_kw, progress, head_keep)
     with _argument_names(epochs='body_epochs', lr='body_lr'):
         second_plan = _body_plan(learn, body_epochs, body_lr, body_kw, finder_kw=finder_kw, progress=progress,
-                                 keep_best=body_keep,
-                                **rule_kw)
+                                 keep_best=body_keep, n_groups=first_plan and first_plan['n_groups'],
+                                 **rule_kw)
     if save_to is not None: save_to = _writable_folder(save_to, 'save_to')
     started = time.perf_counter()
     first = (fit_probe(learn, seed=(finder_kw or {}).get('seed') or 0, progress=progress) if head == 'probe'
@@ -73,7 +72,7 @@ def two_phase(learn,                 # a fastai `Learner` with a body and a head
     second_plan['head_lr'] = first.rates[-1] if first.rates else None
     body = _train_body(learn, second_plan, time.perf_counter())
     report = FineTuneReport([first, body], dict(seconds=round(time.perf_counter() - started, 3),
-                                               n_train=len(learn.dls.train_ds),
+                                                n_train=len(learn.dls.train_ds),
                                                 n_valid=len(learn.dls.valid_ds)))
     if save_to is not None and main_process():  # one process writes; a failed save must not lose the training
         try: report.save(save_to)
