@@ -10,8 +10,8 @@ import numpy as np
 import torch
 from ..learner.groups import group_lrs
 from ..core.basics import _check_progress, _plain_number
-from .sweep import (_LRSweep, _check_finder_args, _check_trainable, frozen_groups, group_ratios,
-                                _loader_batch_size, lr_schedule, _run_sweep, seed_learner, _training_items)
+from .sweep import _LRSweep, _check_finder_args, _check_trainable, frozen_groups, group_ratios
+from .sweep import _loader_batch_size, lr_schedule, _run_sweep, seed_learner, _training_items
 from ..core.distributed import main_process, _warn_if_not_distributed
 from .snapshot import LearnerSnapshot, _interrupts_deferred
 # plot_lr_finds: `ftkit.finder.lr_find` keeps offering the names it has

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
+from fastai.torch_core import get_random_states, set_random_states
 
 # %% auto #0
 __all__ = ['LearnerSnapshot']
@@ -64,8 +65,7 @@ class LearnerSnapshot:
         self.cbs, self.opt = list(learn.cbs), learn.opt
         self.opt_attrs = None if learn.opt is None else copy.deepcopy(learn.opt.__dict__,
                                                                       {id(p): p for p in self.params})
-        self.rngs = (random.getstate(), np.random.get_state(), torch.get_rng_state(),
-                     torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
+        self.rngs = get_random_states()        # fastai's: Python, NumPy, torch (CPU and CUDA), cuDNN's flags
         self.loader_rngs = [(dl, dl.rng, dl.rng.getstate()) for dl in learn.dls.loaders if hasattr(dl, 'rng')]
 
     def restore(self):
@@ -81,9 +81,7 @@ class LearnerSnapshot:
             elif p.grad is None: p.grad = grad.to(p.device)
             else: p.grad.copy_(grad)
         if self.opt is not None: self.opt.__dict__.clear(); self.opt.__dict__.update(self.opt_attrs)
-        python, numpy, cpu, cuda = self.rngs
-        random.setstate(python); np.random.set_state(numpy); torch.set_rng_state(cpu)
-        if cuda is not None: torch.cuda.set_rng_state_all(cuda)
+        set_random_states(**self.rngs)
         for dl, rng, state in self.loader_rngs: rng.setstate(state); dl.rng = rng
 
 # %% ../../nbs/02a_snapshot.ipynb #e6b4aeb7

@@ -113,7 +113,12 @@ def group_lrs(learn, # a fastai `Learner`
     "The rate each layer group gets when `lr` is passed to fastai's `fit_one_cycle`/`set_hyper`."
     n = len(layer_groups(learn))
     _check_lr(lr, n)
-    stand_in = Optimizer([[nn.Parameter(torch.zeros(1))] for _ in range(n)], sgd_step, lr=0.)
+    return _group_rates(lr, n)
+
+def _group_rates(lr, n_groups:int)->list:
+    """`group_lrs` for a learner of `n_groups` layer groups,
+    `lr` already checked: fastai's `set_hyper` on a stand-in."""
+    stand_in = Optimizer([[nn.Parameter(torch.zeros(1))] for _ in range(n_groups)], sgd_step, lr=0.)
     stand_in.set_hyper('lr', _plain_lr(lr))
     return [float(h['lr']) for h in stand_in.hypers]
 

@@ -15,14 +15,14 @@ from ..core.basics import _check_flag, _check_progress, _check_whole, _positive_
 from ..finder.curve import LRFindResult, _NOISE_LIMIT
 from .features import ProbeHead, cache_problems, cached_body, linear_probe, _split_model
 from ..finder.lr_find import lr_find, _sweep_learner
-from ..learner.groups import (_ONE_CYCLE_DEFAULTS, _check_lr, _check_one_cycle, freeze, group_lrs,
-                                  layer_groups, _lr_text, _plain_lr, _settings_dict, unfreeze)
+from ..learner.groups import _ONE_CYCLE_DEFAULTS, _check_lr, _check_one_cycle, freeze, _group_rates
+from ..learner.groups import layer_groups, _lr_text, _plain_lr, _settings_dict, unfreeze
 from .keep_best import KeepBest
 from ..learner.models import _BATCHNORM_TYPES, RunningStatsBatchNorm
 from .report import PhaseResult, _rate_range
 from ..learner.schedules import RecordHypers
-from .search import (_SEARCH_RATES, _check_search, _check_search_kw, _is_search, _search_blockers,
-                          search_head_lr)
+from .search import _SEARCH_RATES, _check_search, _check_search_kw, _is_search, _search_blockers
+from .search import search_head_lr
 from ..finder.sweep import _check_finder_args, _check_trainable, frozen_groups
 from ..core.distributed import main_process, _rank0_warn
 from fastai.vision.all import Learner, no_random
@@ -135,10 +135,11 @@ def _settings_text(fit_kw:dict)->dict:
 
 # %% ../../nbs/05c_phases.ipynb #52235dca
 def _run_phase(learn, name:str, epochs:int, lr, rule:str, finder, fit_kw:dict, progress:bool, started:float,
-               candidates:dict=None, keep_best:bool=False, start:dict=None)->PhaseResult:
+               n_groups:int, candidates:dict=None, keep_best:bool=False, start:dict=None)->PhaseResult:
     """Train `learn` with `fit_one_cycle(epochs, lr, **fit_kw)` (keeping
     the best epoch, or `start`) and record it as a `PhaseResult`."""
     recorder, settings, lr = RecordHypers(), _settings_text(fit_kw), _plain_lr(lr)
+    rates = _group_rates(lr, n_groups)               # the plan counted the groups: not asked of `learn` again
     fit_kw = dict(fit_kw)
     keeper = KeepBest(start) if keep_best else None
     cbs = [recorder, *L(fit_kw.pop('cbs', None)), *L(keeper)]
@@ -146,7 +147,7 @@ def _run_phase(learn, name:str, epochs:int, lr, rule:str, finder, fit_kw:dict, p
     # what a blown-up phase is measured against
     before = start if start is not None else _validation_metrics(learn)
     if progress and main_process():
-        print(_phase_header(name, epochs, group_lrs(learn, lr), trainable, rule), flush=True)
+        print(_phase_header(name, epochs, rates, trainable, rule), flush=True)
     epoch_lines = _EpochLines(learn, name, epochs) if progress else noop
     logger = (nullcontext() if progress is True
               else contextmanager(replacing_yield)(learn, 'logger', epoch_lines))
@@ -156,7 +157,7 @@ def _run_phase(learn, name:str, epochs:int, lr, rule:str, finder, fit_kw:dict, p
     if start is not None: history['start'] = dict(start)
     history['start_loss'] = before['valid_loss']
     settings['keep_best'] = keep_best
-    phase = PhaseResult(name, epochs, _lr_text(lr), group_lrs(learn, lr), trainable, rule, settings, history,
+    phase = PhaseResult(name, epochs, _lr_text(lr), rates, trainable, rule, settings, history,
                         recorder.rates, round(time.perf_counter() - started, 3), finder, candidates or {},
                         kept_epoch=None if keeper is None else keeper.best_epoch)
     _warn_if_blown_up(phase, before['valid_loss'])
@@ -272,7 +273,7 @@ def _train_head(learn, plan:dict, started:float)->PhaseResult:
             lr, rule = _finder_choice(found)
         elif not plan['searching']: rule = 'given'
         phase = _run_phase(learn, 'head', epochs, lr, rule, found, fit_kw, progress, started,
-                           keep_best=plan['keep_best'])
+                           plan['n_groups'], keep_best=plan['keep_best'])
     phase.fit_settings['cache'], phase.search = plan['cached'], searched
     learn.ftkit_head_lr = float(phase.rates[-1])   # what `fit_body` reads for its rule when called on its own
     return phase
@@ -357,7 +358,7 @@ def _body_plan(learn, epochs, lr, fit_kw:dict, head_lr:float=None, below_head:fl
     finder = None if lr is not None else _finder_settings(finder_kw, progress)
     if finder: _check_trainable(learn.model, learn.dls.train)
     return dict(epochs=epochs, lr=lr, fit_kw=fit_kw, head_lr=head_lr, below_head=below_head, spread=spread,
-                progress=progress, finder=finder, keep_best=keep_best)
+                progress=progress, finder=finder, keep_best=keep_best, n_groups=n_groups)
 
 # %% ../../nbs/05c_phases.ipynb #b5b88459
 def _train_body(learn, plan:dict, started:float)->PhaseResult:
@@ -375,13 +376,13 @@ def _train_body(learn, plan:dict, started:float)->PhaseResult:
     unfreeze(learn)
     found, candidates = None, {}
     if lr is None:
-        found = _sweep_learner(learn, given=np.array(group_lrs(learn, slice(1 / spread, 1))),
+        found = _sweep_learner(learn, given=np.array(_group_rates(slice(1 / spread, 1), plan['n_groups'])),
                                **plan['finder'])
         hi, rule, candidates = _body_rate_rule(head_lr, found, plan['below_head'])
         lr, rule = slice(hi / spread, hi), rule + f"; lo = hi / {spread:g}"
     else: rule = 'given'
     return _run_phase(learn, 'body', plan['epochs'], lr, rule, found, plan['fit_kw'], plan['progress'],
-                      started, candidates, plan['keep_best'], start)
+                      started, plan['n_groups'], candidates, plan['keep_best'], start)
 
 # %% ../../nbs/05c_phases.ipynb #df041f6b
 def fit_body(

@@ -21,8 +21,8 @@ from ..core.figures import NotebookFigure
 from ..learner.groups import _check_one_cycle, freeze, _settings_dict
 from ..finder.sweep import _loader_batch_size
 from ..core.distributed import _from_rank0
-from .features import (_feature_changes, _frozen_features, _input_callbacks, _one_cpu_thread,
-                                   _split_model, _stratified_folds)
+from .features import _feature_changes, _frozen_features, _input_callbacks, _one_cpu_thread
+from .features import _split_model, _stratified_folds
 from fastai.vision.all import Callback, CancelValidException, DataLoader, DataLoaders, Learner, no_random
 from fastcore.basics import patch
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from ..core.basics import _check_flag
 from ..learner.groups import _check_one_cycle, _settings_dict
-from .phases import (_add_learner_methods, _argument_names, _body_plan, _check_head, fit_probe,
-                                 _head_plan, _train_body, _train_head)
+from .phases import _add_learner_methods, _argument_names, _body_plan, _check_head, fit_probe
+from .phases import _head_plan, _train_body, _train_head
 from .report import FineTuneReport, _writable_folder
 from ..core.distributed import main_process, _rank0_warn
 
