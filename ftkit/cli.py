@@ -40,6 +40,7 @@ def _finish(report, out:Path, info:dict, say):
 
 # %% ../nbs/10_cli.ipynb #a5c3cf27
 def _check_sizes(**values):
+    "Raise a ValueError naming each size given (`size=...`, `bs=...`) that is not a positive whole number."
     from ftkit.core.basics import _check_whole
     for name, value in values.items():
         if value is not None: _check_whole(name, value)
@@ -91,8 +92,8 @@ def run_demo(out='ftkit-demo',     # folder for the plots and the report (create
         f"pretrained sample backbone, {len(learn.opt.param_groups)} layer groups.")
     report = two_phase(learn, head_epochs, body_epochs, finder_kw=dict(seed=seed),
                        progress=progress, head=head)
-    info = dict(task='digits 5-9 (offline sample task)', body="ftkit sample_backbone "
-                                                              "(pretrained on digits 0-4)",
+    info = dict(task='digits 5-9 (offline sample task)',
+                body="ftkit sample_backbone (pretrained on digits 0-4)",
                 settings=dict(n_per_class=n_per_class, head=head, head_epochs=head_epochs,
                               body_epochs=body_epochs, bs=bs, seed=seed))
     return _finish(report, out, info, say)
@@ -120,7 +121,7 @@ def _parse_normalize(text:str):
     try: mean, std = (tuple(float(v) for v in part.split(',')) for part in text.split('/'))
     except ValueError:
         raise ValueError(f"`normalize` must be auto, none, imagenet or MEAN/STD with one number per channel "
-                                        f"(e.g. 0.5,0.5,0.5/0.5,0.5,0.5), got {text!r}") from None
+                         f"(e.g. 0.5,0.5,0.5/0.5,0.5,0.5), got {text!r}") from None
     return mean, std
 
 # %% ../nbs/10_cli.ipynb #5bd4004b

@@ -51,8 +51,8 @@ def _warn_if_not_distributed(learn):
     `learn` would train alone: each would find its own rate."""
     # not imported here: it imports accelerate
     trainer = getattr(sys.modules.get('fastai.distributed'), 'DistributedTrainer', ())
-    distributed = isinstance(learn.model, DistributedDataParallel) or any(isinstance(cb, trainer)
-                                                                          for cb in learn.cbs)
+    wrapped = isinstance(learn.model, DistributedDataParallel)
+    distributed = wrapped or any(isinstance(cb, trainer) for cb in learn.cbs)
     if num_distrib() > 1 and not distributed:
         _rank0_warn(f"This is one of {num_distrib()} processes, but `learn` is not "
                     "distributed: each process sweeps its own data and may pick a "

@@ -20,6 +20,9 @@ class ApiRenderer(BasicMarkdownRenderer):
     def __init__(self, sym, *args, **kwargs):
         self.is_property = isinstance(sym, property)           # fastcore renders its getter, a plain function
         super().__init__(sym, *args, **kwargs)
+        if self.docs:  # fastcore italicises the first line: the summary, wrapped at 110 characters, as one
+            summary, _, rest = self.docs.partition('\n\n')
+            self.docs = '\n\n'.join([' '.join(line.strip() for line in summary.splitlines()), rest]).strip()
 
     def _repr_markdown_(self):
         text = super()._repr_markdown_()
@@ -34,12 +37,16 @@ class ApiRenderer(BasicMarkdownRenderer):
 
 # %% ../../nbs/00c_showdoc.ipynb #bf0853cb
 def _kwargs_comment(sym)->str:
-    "The comment on the `**kwargs` line of `sym`'s signature (None if there is none, or no source)."
+    """The comment of the `**kwargs` line of `sym`'s signature: on the line, or the comment lines just above
+    it, as docments reads a parameter's (None if there is none, or no source)."""
     try: source = inspect.getsource(inspect.unwrap(sym))
     except (OSError, TypeError): return None
     # in the signature, before the docstring
-    found = re.search(r'^\s*\*\*\w+\s*,?\s*#\s*(.*?)\s*$', source.split('"', 1)[0], re.M)
-    return found.group(1) if found else None
+    found = re.search(r'((?:^[ \t]*#.*\n)*)^\s*\*\*\w+\s*,?\s*(?:#\s*(.*?))?\s*$',
+                      source.split('"', 1)[0], re.M)
+    if not found: return None
+    above = ' '.join(line.strip().lstrip('#').strip() for line in found.group(1).splitlines())
+    return found.group(2) or above or None
 
 def _source_line(sym)->int:
     "The line `sym` is defined on in its file (None if Python cannot tell, e.g. for a builtin)."

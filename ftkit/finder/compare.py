@@ -31,7 +31,8 @@ class CurveAgreement:
     same_settings:bool        # the settings that define the sweep (and the groups' ratios) are equal
     same_rates:bool           # every group's rate is equal at every common step
     steps:tuple               # (this curve's steps, the reference's)
-    stable_steps:int  # the reference's steps up to a decade below its lowest loss: where curves must agree
+    # the reference's steps up to a decade below its lowest loss: where curves must agree
+    stable_steps:int
     max_gap:float             # the largest relative gap of the smoothed losses over the stable steps
     suggestion_ratios:dict    # each suggestion: this curve's / the reference's
     recommended_ratio:float   # this recommendation / the reference's (None if either has none)
@@ -106,8 +107,8 @@ def compare(self:LRFindResult, reference:LRFindResult, # the stored curve to rep
                      np.allclose(self.settings['group_ratios'], reference.settings['group_ratios'],
                                  rtol=1e-12, atol=0))
     n = min(len(self.lrs), len(reference.lrs))
-    same_rates = self.lrs.shape[1] == reference.lrs.shape[1] and np.allclose(self.lrs[:n], reference.lrs[:n],
-                                                                             rtol=1e-12, atol=0)
+    same_rates = (self.lrs.shape[1] == reference.lrs.shape[1]
+                  and np.allclose(self.lrs[:n], reference.lrs[:n], rtol=1e-12, atol=0))
     lowest = reference.lr[np.argmin(reference.smoothed)] if len(reference.smoothed) else 0.
     stable = max(int(np.sum(reference.lr <= lowest / 10)), 1)             # a decade below the lowest loss
     m = min(stable, len(self.smoothed))

@@ -31,8 +31,8 @@ def lr_find(learn,               # a fastai `Learner`; left exactly as it was fo
             beta:float=0.98,     # smoothing of the loss: fastai's debiased moving average
             step_mode:str='exp', # 'exp' (fastai's ladder) or 'linear' steps from `start_lr` to `end_lr`
             # the groups' rates relative to each other: a slice or list as for `fit_one_cycle`
+            # (e.g. `slice(0.01, 1)`); default: the optimizer's current rates
             ratios:slice|list=None,
-                                     # (e.g. `slice(0.01, 1)`); default: the optimizer's current rates
             # seed the sweep's randomness (batch order, dropout, MixUp): a reproducible curve
             seed:int=None,
             # True: a progress bar; 'lines': one plain line when it ends (a pipe, a CI log); False: nothing

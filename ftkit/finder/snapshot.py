@@ -126,8 +126,8 @@ def _state_differences(a:dict, b:dict, path:str='')->list:
     elif isinstance(a, dict) and isinstance(b, dict):
         if a.keys() != b.keys(): return [f'{path} (names: {sorted(set(a) ^ set(b))})']
         return [d for k in a for d in _state_differences(a[k], b[k], f'{path}.{k}' if path else str(k))]
-    elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and all(isinstance(v, (int, float))
-                                                                               for v in [*a, *b]):
+    elif (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple))
+          and all(isinstance(v, (int, float)) for v in [*a, *b])):
         same = list(a) == list(b)                    # e.g. an RNG's state: one difference, not one per number
     elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         if len(a) != len(b): return [f'{path} (lengths {len(a)} and {len(b)})']

@@ -80,14 +80,14 @@ class _LRSweep(Callback):
     order, name = ParamScheduler.order, 'lr_finder'
     def __init__(self, schedule:np.ndarray, ratios:np.ndarray, stop_div:float=4., beta:float=0.98,
                  progress:bool=True):
-        self.schedule, self.ratios, self.stop_div, self.beta, self.progress = (schedule, ratios, stop_div,
-                                                                               beta, progress)
+        self.schedule, self.ratios, self.stop_div = schedule, ratios, stop_div
+        self.beta, self.progress = beta, progress
         self.warmup = len(schedule) // 10     # these first steps neither set the best loss nor stop the sweep
         self.raw, self.smoothed, self.stop, self.bar, self.processes = [], [], 'not run', None, 1
 
     def before_fit(self):
-        self.raw, self.smoothed, self.avg, self.best, self.stop = ([], [], _SmoothedLoss(self.beta), math.inf,
-                                                                   'reached end_lr')
+        self.raw, self.smoothed, self.avg = [], [], _SmoothedLoss(self.beta)
+        self.best, self.stop = math.inf, 'reached end_lr'
         # fastai's DistributedTrainer (order 11) has wrapped model and data
         self.processes = processes(self.learn.model)
         self.learn.n_epoch = len(self.schedule) // len(self.dls.train) + 1  # passes over this process's shard

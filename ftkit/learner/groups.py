@@ -145,8 +145,8 @@ def _bn_mode(learn, bn_layer)->str:
            for cb in learn.cbs):
         return 'eval (running statistics)'
     frozen = not any(p.requires_grad for p in bn_layer.parameters())
-    frozen_by = lambda cb: isinstance(cb, FreezeBatchNorm) or (isinstance(cb, BnFreeze)
-                                                               and isinstance(bn_layer, bn_types))
+    frozen_by = lambda cb: (isinstance(cb, FreezeBatchNorm)
+                            or (isinstance(cb, BnFreeze) and isinstance(bn_layer, bn_types)))
     return 'eval (frozen)' if frozen and any(frozen_by(cb) for cb in learn.cbs) else 'train'
 
 # %% ../../nbs/03_groups.ipynb #1845bebf

@@ -201,8 +201,8 @@ def linear_probe(
     _check_flag('to_head', to_head)
     if to_head and model != 'logistic':
         raise ValueError("`to_head`=True needs model='logistic' (an SVM gives no class probabilities)")
-    if not isinstance(Cs, (list, tuple, np.ndarray)) or not len(Cs) or not all(_positive_number(c)
-                                                                               for c in Cs):
+    if (not isinstance(Cs, (list, tuple, np.ndarray)) or not len(Cs)
+            or not all(_positive_number(c) for c in Cs)):
         raise ValueError("`Cs` must be a list of positive numbers (regularisation "
                          f"strengths, e.g. [0.1, 1, 10]), got {Cs!r}")
     Cs = [float(_plain_number(c)) for c in Cs]

@@ -42,8 +42,8 @@ class KeepBest(Callback):
     def _bare(self)->nn.Module:
         """The model without a DistributedDataParallel wrapper (fastai
         unwraps it in `after_fit`, before this callback runs)."""
-        return self.model.module if isinstance(self.model, (nn.parallel.DistributedDataParallel,
-                                                            nn.DataParallel)) else self.model
+        wrappers = (nn.parallel.DistributedDataParallel, nn.DataParallel)
+        return self.model.module if isinstance(self.model, wrappers) else self.model
     def _score(self, metric, loss)->tuple:
         """Higher is better: the metric (negated when lower is better),
         then the negated loss; a non-finite value is the worst."""

@@ -67,9 +67,8 @@ def _head_untrained(learn)->bool:
     """Is `learn` as `transfer_learner` built it: body frozen, and
     a head no optimizer has stepped that is not a fitted probe?"""
     model, opt = learn.model, learn.opt
-    if opt is None or not getattr(opt, 'frozen_idx', 0) or not (isinstance(model, nn.Sequential)
-                                                                and len(model) == 2):
-        return False
+    if opt is None or not getattr(opt, 'frozen_idx', 0): return False
+    if not (isinstance(model, nn.Sequential) and len(model) == 2): return False
     # freezing sets these two; a step adds the rest
     stepped = lambda p: set(opt.state.get(p, {})) - {'force_train', 'do_wd'}
     return not isinstance(model[1], ProbeHead) and not any(stepped(p) for p in model[1].parameters())

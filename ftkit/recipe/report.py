@@ -32,9 +32,11 @@ class PhaseResult:
     finder it ran, its losses, metrics, schedule and time."""
     name:str                        # 'head' or 'body'
     epochs:int
-    lr:str  # the rate as passed to `fit_one_cycle`, as text (e.g. 'slice(0.001, 0.01)')
+    # the rate as passed to `fit_one_cycle`, as text (e.g. 'slice(0.001, 0.01)')
+    lr:str
     rates:list                      # the maximum rate of each layer group
-    trainable:list  # which layer groups trained (their weights; BatchNorm may train in frozen groups)
+    # which layer groups trained (their weights; BatchNorm may train in frozen groups)
+    trainable:list
     rule:str                        # how the rate was chosen
     fit_settings:dict               # the one-cycle knobs used (div, pct_start, ...)
     # 'batch_loss' (fastai's smoothing), 'raw_loss' (per
@@ -43,7 +45,7 @@ class PhaseResult:
     schedule:np.ndarray             # every group's rate at every training batch: (batches, groups)
     seconds:float                   # wall time, LR finder included
     finder:LRFindResult=None        # the LR range test this phase ran (None when `lr` was given)
-    candidates:dict=field(default_factory=dict)  # rates the phase considered, by name
+    candidates:dict=field(default_factory=dict) # rates the phase considered, by name
     search:HeadRateSearch=None      # the rate search this phase ran (`fit_head(..., lr='search')`)
     # whose weights the learner holds: epoch k (1..epochs), 0 = the phase's start; None: the last
     kept_epoch:int=None
@@ -224,8 +226,8 @@ def _plot_phase_losses(phases:list, # `PhaseResult`s in training order
         ax.plot(steps, smooth_losses(np.concatenate(losses), beta=_MOVING_AVERAGE_BETA), color='C0', lw=2,
                 label=f'moving average (beta {_MOVING_AVERAGE_BETA}, carried across phases)')
     else:
-        ax.plot(steps, np.concatenate(losses), color='C0', label="training loss (fastai's "
-                                                                 "smoothing, restarts each phase)")
+        ax.plot(steps, np.concatenate(losses), color='C0',
+                label="training loss (fastai's smoothing, restarts each phase)")
     start = 0
     for i, (p, phase_losses) in enumerate(zip(phases, losses)):
         if p.epochs == 0:        # a linear probe: no batches, one validation loss where the next phase starts

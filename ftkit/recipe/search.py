@@ -123,8 +123,8 @@ def _training_folds(labels:torch.Tensor, n_folds:int, seed:int)->np.ndarray:
     for class labels (no more folds than the smallest class)."""
     y = labels.cpu().numpy()
     classes = np.issubdtype(y.dtype, np.integer) and y.ndim == 1
-    splitter = _stratified_folds(y, n_folds, seed) if classes else KFold(min(n_folds, len(y)), shuffle=True,
-                                                                         random_state=seed)
+    splitter = (_stratified_folds(y, n_folds, seed) if classes
+                else KFold(min(n_folds, len(y)), shuffle=True, random_state=seed))
     if splitter is None:
         raise ValueError("`lr='search'` holds training items out, so every class needs at least 2 training "
                          "items; add labelled items, or pass a number as `lr` or None (the LR finder)")

@@ -26,16 +26,19 @@ __all__ = ['compare_strategies', 'plot_strategies']
 
 # %% ../../nbs/07_strategies.ipynb #96c5d418
 def _two_phase(learn, epochs:int):
+    "Phase 1 for a fifth of the epochs (at least one), phase 2 for the rest, at `two_phase`'s own rates."
     head_epochs = max(1, round(epochs / 5))
     two_phase(learn, head_epochs, epochs - head_epochs, progress=False)
 
 # %% ../../nbs/07_strategies.ipynb #44fb63f1
 def _unfrozen_one_cycle(learn, epochs:int):
+    "Everything unfrozen from the start: one-cycle for all the epochs at the LR finder's rate."
     unfreeze(learn)
     learn.fit_one_cycle(epochs, _chosen_rate(lr_find(learn, progress=False)))
 
 # %% ../../nbs/07_strategies.ipynb #ed30f902
 def _gradual(learn, epochs:int):
+    "ULMFiT's gradual unfreezing: one more layer group per stage, the epochs shared out, at the head's rate."
     n = len(layer_groups(learn))
     freeze(learn)
     head_rate = _chosen_rate(lr_find(learn, progress=False))
@@ -43,11 +46,14 @@ def _gradual(learn, epochs:int):
 
 # %% ../../nbs/07_strategies.ipynb #572e206a
 def _freeze_first(learn, epochs:int):
+    "Only the first layer group frozen: one-cycle for all the epochs at the LR finder's rate."
     freeze(learn, 1)                             # only the first layer group stays frozen
     learn.fit_one_cycle(epochs, _chosen_rate(lr_find(learn, progress=False)))
 
 # %% ../../nbs/07_strategies.ipynb #b28e97c0
-def _lp_ft(learn, epochs:int): two_phase(learn, 0, epochs, head='probe', progress=False)
+def _lp_ft(learn, epochs:int):
+    "LP-FT: a linear probe becomes the head, then all the epochs on everything."
+    two_phase(learn, 0, epochs, head='probe', progress=False)
 
 _STRATEGIES = {
     'two_phase':    dict(pretrained=True, run=_two_phase),
