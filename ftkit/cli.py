@@ -255,20 +255,21 @@ def run_reproduce(names:list=None, # reference names (default: all of `_REFERENC
     return 1 if bad else 0
 
 # %% ../nbs/10_cli.ipynb #2099a0d7
-def _recipe_flags(head_epochs:int=None, # phase 1 epochs with --head train, body frozen (default: 3)
-                  body_epochs:int=6,    # phase 2 epochs, all layers
-                  # both phases at once, e.g. --epochs 3 6 (HEAD is 0 with --head probe)
-                  epochs:Annotated[int, {'nargs': 2, 'metavar': ('HEAD', 'BODY')}]=None,
-                  bs:int=32,            # batch size
-                  seed:int=0,           # seed of the split, weights, batch order and LR finders
-                  # no progress bars: one plain line per LR-finder sweep and per epoch (what a pipe or a
-                  # CI log gets anyway), then the accuracies as JSON
-                  no_progress:bool=False):
-    "The options `ftkit demo` and `ftkit finetune` share: each phase's epochs, batch size, seed, the log."
-
-def _run_recipe(command:str, run, settings:dict, head_epochs=None, body_epochs=6, epochs=None, bs=32, seed=0,
-                no_progress=False)->int:
-    "Call `run` (`run_demo` or `run_finetune`) with `settings` and the shared options; failures in one line."
+def _run_recipe(command:str,           # the command's name, for its messages
+                run,                   # `run_demo` or `run_finetune`
+                settings:dict,         # the command's own settings for `run`
+                head_epochs:int=None,  # phase 1 epochs with --head train, body frozen (default: 3)
+                body_epochs:int=6,     # phase 2 epochs, all layers
+                # both phases at once, e.g. --epochs 3 6 (HEAD is 0 with --head probe)
+                epochs:Annotated[int, {'nargs': 2, 'metavar': ('HEAD', 'BODY')}]=None,
+                bs:int=32,             # batch size
+                seed:int=0,            # seed of the split, weights, batch order and LR finders
+                # no progress bars: one plain line per LR-finder sweep and per epoch (what a pipe or a
+                # CI log gets anyway), then the accuracies as JSON
+                no_progress:bool=False,
+               )->int:
+    """Call `run` with `settings` and the options both recipe commands share (their signature and help
+    come from here); a failure ends as one line and an exit status."""
     head_epochs, body_epochs = epochs or (head_epochs, body_epochs)
     progress = True if sys.stdout.isatty() and not no_progress else 'lines'      # bars only in a terminal
     try: report = run(**settings, head_epochs=head_epochs, body_epochs=body_epochs, bs=bs, seed=seed,
@@ -292,7 +293,7 @@ def _refused(command:str, error:Exception)->int:
 # %% ../nbs/10_cli.ipynb #a119edd3
 _HEADS = {'choices': ['train', 'probe']}
 
-@delegates(_recipe_flags, keep=False)
+@delegates(_run_recipe, keep=False)
 def _demo(out:str='ftkit-demo', # folder for the plots and the report
           # labelled training images per class, for a few-shot run (default: all, about 145)
           n_per_class:int=None,
@@ -307,7 +308,7 @@ def _demo(out:str='ftkit-demo', # folder for the plots and the report
     report.md, report.png and the LR-finder plots into --out."""
     return _run_recipe('demo', run_demo, dict(out=out, n_per_class=n_per_class, head=head), **shared)
 
-@delegates(_recipe_flags, keep=False)
+@delegates(_run_recipe, keep=False)
 def _finetune(path:Annotated[str, {'metavar': 'PATH'}], # folder of class folders
               # a torchvision architecture, or efficientnet_lite0 (ImageNet weights come with ftkit)
               arch:str='resnet18',
